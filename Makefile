@@ -1,0 +1,114 @@
+# session_guard: nginx module, C unit tests, tools, and the two commands a new
+# user needs (`make run`, `make test`).  Run `make help` for the targets.
+
+REPO    := $(CURDIR)
+BUILD   := $(REPO)/build
+SHARED  ?= $(abspath $(REPO)/../shared)
+MODULE  := $(BUILD)/ngx_http_session_guard_module.so
+
+CC      ?= cc
+WARN    := -Wall -Wextra -Werror -Wpointer-arith
+CSTD    := -std=gnu11 -D_GNU_SOURCE
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
+           -fno-omit-frame-pointer
+LIBS    := -lcrypto -lmaxminddb -lm
+
+CORE_SRCS  := $(wildcard src/*.c)
+CORE_HDRS  := $(wildcard src/*.h)
+GLUE_FILES := $(wildcard ngx_module/*.c ngx_module/*.h)
+UNIT_SRCS  := $(wildcard t/unit/test_*.c)
+UNIT_BINS  := $(UNIT_SRCS:t/unit/%.c=$(BUILD)/unit/%)
+SAN_OBJS   := $(CORE_SRCS:src/%.c=$(BUILD)/core-san/%.o)
+REL_OBJS   := $(CORE_SRCS:src/%.c=$(BUILD)/core/%.o)
+TOOL_SRCS  := $(wildcard tools/*.c)
+TOOL_BINS  := $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
+FORMATTED  := $(wildcard src/*.[ch] ngx_module/*.[ch] t/unit/*.c tools/*.c \
+                         fuzz/*.c)
+
+FUZZ_TIME ?= 600
+
+export SG_TEST_MMDB := $(BUILD)/mmdb
+
+.PHONY: all deps module unit tools check-unit prove test run format \
+        format-check fuzz bench clean help mmdb
+
+all: module unit tools
+
+help:
+	@echo "make            build the module, unit tests and tools"
+	@echo "make run        install deps, build, start the demo on localhost"
+	@echo "make test       install deps, build, run every test"
+	@echo "make deps       install missing Debian packages"
+	@echo "make fuzz       run the ClientHello fuzzer (FUZZ_TIME=$(FUZZ_TIME) s)"
+	@echo "make bench      module vs stock nginx benchmarks"
+	@echo "make format     clang-format the C sources"
+	@echo "make clean      remove build/"
+
+deps:
+	@scripts/install-deps
+
+module: $(MODULE)
+
+$(MODULE): config $(CORE_SRCS) $(CORE_HDRS) $(GLUE_FILES)
+	scripts/build-module
+
+# Unit tests link the core built with sanitizers, once.
+$(BUILD)/core-san/%.o: src/%.c $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -g -O1 $(WARN) $(SAN) -Isrc -c -o $@ $<
+
+$(BUILD)/core/%.o: src/%.c $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -g -O2 $(WARN) -Isrc -c -o $@ $<
+
+$(BUILD)/unit/%: t/unit/%.c $(SAN_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -g -O1 $(WARN) $(SAN) -Isrc -o $@ $< $(SAN_OBJS) \
+		-lcmocka $(LIBS)
+
+$(BUILD)/%: tools/%.c $(REL_OBJS)
+	$(CC) $(CSTD) -g -O2 $(WARN) -Isrc -o $@ $< $(REL_OBJS) -lssl $(LIBS)
+
+unit: $(UNIT_BINS)
+
+tools: $(TOOL_BINS)
+
+mmdb: $(BUILD)/mmdb/.stamp
+
+$(BUILD)/mmdb/.stamp: $(wildcard t/fixtures/*) $(wildcard t/lib/SGTest/MMDB.pm)
+	@mkdir -p $(dir $@)
+	@if [ -f t/fixtures/make-mmdb.pl ]; then \
+		perl -It/lib t/fixtures/make-mmdb.pl $(BUILD)/mmdb; fi
+	@touch $@
+
+check-unit: unit mmdb
+	@scripts/run-unit-tests $(UNIT_BINS)
+
+prove: module tools mmdb
+	prove -I t/lib t/
+
+format:
+	clang-format -i $(FORMATTED)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMATTED)
+
+test: deps
+	$(MAKE) all
+	$(MAKE) format-check
+	$(MAKE) check-unit
+	$(MAKE) prove
+
+run: deps
+	$(MAKE) all mmdb
+	scripts/demo
+
+fuzz:
+	scripts/fuzz $(FUZZ_TIME)
+
+bench: deps
+	$(MAKE) all
+	bench/run
+
+clean:
+	rm -rf $(BUILD)

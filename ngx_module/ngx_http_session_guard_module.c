@@ -1,0 +1,618 @@
+/*
+ * session_guard: binds web sessions to the device and place they were issued
+ * to, and tags or blocks a request whose session cookie shows up elsewhere.
+ *
+ * This file holds the directives, the configuration structures and the
+ * module's life cycle; the request path is in ngx_http_session_guard_handler.c
+ * and the Redis connection in ngx_http_session_guard_redis.c.
+ */
+
+#include "ngx_http_session_guard_module.h"
+
+
+#define NGX_HTTP_SG_DEFAULT_TTL      86400
+#define NGX_HTTP_SG_DEFAULT_TIMEOUT  50
+#define NGX_HTTP_SG_REDIS_PORT       6379
+
+
+static ngx_int_t ngx_http_session_guard_preconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_session_guard_postconfiguration(ngx_conf_t *cf);
+static void *ngx_http_session_guard_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_session_guard_init_main_conf(ngx_conf_t *cf,
+    void *conf);
+static void *ngx_http_session_guard_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf,
+    void *parent, void *child);
+static char *ngx_http_session_guard_redis(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_session_guard_secret_file(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_session_guard_header(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static ngx_int_t ngx_http_session_guard_init_process(ngx_cycle_t *cycle);
+static void ngx_http_session_guard_exit_process(ngx_cycle_t *cycle);
+
+
+static ngx_command_t  ngx_http_session_guard_commands[] = {
+
+    { ngx_string("session_guard"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_session_guard_loc_conf_t, enable),
+      NULL },
+
+    { ngx_string("session_guard_session"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_session_guard_loc_conf_t, session),
+      NULL },
+
+    { ngx_string("session_guard_header"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_session_guard_header,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("session_guard_redis"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_session_guard_redis,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("session_guard_secret_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_session_guard_secret_file,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("session_guard_ttl"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_session_guard_main_conf_t, ttl),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_session_guard_module_ctx = {
+    ngx_http_session_guard_preconfiguration,   /* preconfiguration */
+    ngx_http_session_guard_postconfiguration,  /* postconfiguration */
+
+    ngx_http_session_guard_create_main_conf,   /* create main configuration */
+    ngx_http_session_guard_init_main_conf,     /* init main configuration */
+
+    NULL,                                      /* create server configuration */
+    NULL,                                      /* merge server configuration */
+
+    ngx_http_session_guard_create_loc_conf,    /* create location configuration */
+    ngx_http_session_guard_merge_loc_conf      /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_session_guard_module = {
+    NGX_MODULE_V1,
+    &ngx_http_session_guard_module_ctx,        /* module context */
+    ngx_http_session_guard_commands,           /* module directives */
+    NGX_HTTP_MODULE,                           /* module type */
+    NULL,                                      /* init master */
+    NULL,                                      /* init module */
+    ngx_http_session_guard_init_process,       /* init process */
+    NULL,                                      /* init thread */
+    NULL,                                      /* exit thread */
+    ngx_http_session_guard_exit_process,       /* exit process */
+    NULL,                                      /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static ngx_int_t
+ngx_http_session_guard_preconfiguration(ngx_conf_t *cf)
+{
+    return ngx_http_session_guard_add_variables(cf);
+}
+
+
+static ngx_int_t
+ngx_http_session_guard_postconfiguration(ngx_conf_t *cf)
+{
+    ngx_http_handler_pt                 *h;
+    ngx_http_core_main_conf_t           *cmcf;
+    ngx_http_session_guard_main_conf_t  *mcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_session_guard_module);
+
+    /* Nothing on the request path unless some location asked for it. */
+    if (!mcf->used) {
+        return NGX_OK;
+    }
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_ACCESS_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_session_guard_access_handler;
+
+    return NGX_OK;
+}
+
+
+static void *
+ngx_http_session_guard_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_session_guard_main_conf_t  *mcf;
+
+    mcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_session_guard_main_conf_t));
+    if (mcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     mcf->redis = NULL;
+     *     mcf->secret = { 0, NULL };
+     *     mcf->used = 0;
+     */
+
+    mcf->ttl = NGX_CONF_UNSET;
+
+    return mcf;
+}
+
+
+static char *
+ngx_http_session_guard_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_session_guard_main_conf_t  *mcf = conf;
+
+    ngx_conf_init_value(mcf->ttl, NGX_HTTP_SG_DEFAULT_TTL);
+
+    if (mcf->ttl <= 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"session_guard_ttl\" must be positive");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static void *
+ngx_http_session_guard_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_session_guard_loc_conf_t  *conf;
+
+    conf = ngx_pcalloc(cf->pool, sizeof(ngx_http_session_guard_loc_conf_t));
+    if (conf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->header = { 0, NULL };
+     *     conf->header_hash = 0;
+     *     conf->header_lowcase = NULL;
+     */
+
+    conf->enable = NGX_CONF_UNSET;
+    conf->session = NGX_CONF_UNSET_PTR;
+
+    return conf;
+}
+
+
+static char *
+ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child)
+{
+    ngx_http_session_guard_loc_conf_t  *prev = parent;
+    ngx_http_session_guard_loc_conf_t  *conf = child;
+
+    ngx_http_session_guard_main_conf_t  *mcf;
+
+    ngx_conf_merge_value(conf->enable, prev->enable, 0);
+    ngx_conf_merge_ptr_value(conf->session, prev->session, NULL);
+
+    if (conf->header.data == NULL) {
+        conf->header = prev->header;
+        conf->header_hash = prev->header_hash;
+        conf->header_lowcase = prev->header_lowcase;
+    }
+
+    if (conf->header.data == NULL) {
+        ngx_str_set(&conf->header, "X-Session-Guard");
+        conf->header_lowcase = (u_char *) "x-session-guard";
+        conf->header_hash = ngx_hash_key(conf->header_lowcase,
+                                         conf->header.len);
+    }
+
+    if (!conf->enable) {
+        return NGX_CONF_OK;
+    }
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_session_guard_module);
+    mcf->used = 1;
+
+    if (conf->session == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"session_guard\" is on but "
+                           "\"session_guard_session\" is not set");
+        return NGX_CONF_ERROR;
+    }
+
+    if (mcf->redis == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"session_guard\" is on but "
+                           "\"session_guard_redis\" is not set");
+        return NGX_CONF_ERROR;
+    }
+
+    if (mcf->secret.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"session_guard\" is on but "
+                           "\"session_guard_secret_file\" is not set");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * Reads a small file named in the configuration (a secret or a password), so
+ * that secrets never appear in configuration text.  Relative names are taken
+ * from the prefix, as ssl_certificate does.
+ */
+static char *
+ngx_http_session_guard_read_file(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *out, size_t max)
+{
+    ssize_t          n;
+    ngx_fd_t         fd;
+    ngx_file_info_t  fi;
+    u_char          *buf;
+
+    if (ngx_conf_full_name(cf->cycle, name, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    fd = ngx_open_file(name->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_fd_info_n " \"%V\" failed", name);
+        goto failed;
+    }
+
+    if ((size_t) ngx_file_size(&fi) > max) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" is larger than %uz bytes", name, max);
+        goto failed;
+    }
+
+    buf = ngx_pnalloc(cf->pool, max + 1);
+    if (buf == NULL) {
+        goto failed;
+    }
+
+    n = ngx_read_fd(fd, buf, max + 1);
+    if (n == -1) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_read_fd_n " \"%V\" failed", name);
+        goto failed;
+    }
+
+    (void) ngx_close_file(fd);
+
+    out->data = buf;
+    out->len = n;
+
+    return NGX_CONF_OK;
+
+failed:
+
+    (void) ngx_close_file(fd);
+
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_session_guard_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_session_guard_main_conf_t  *mcf = conf;
+
+    ngx_str_t   *value, name;
+    const char  *err;
+
+    if (mcf->secret.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    name = value[1];
+
+    if (ngx_http_session_guard_read_file(cf, &name, &mcf->secret,
+                                         SG_SECRET_MAX_LEN + 2)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    err = sg_secret_check(mcf->secret.data, &mcf->secret.len);
+    if (err != NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "secret file \"%V\" %s",
+                           &name, err);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_session_guard_redis_addr(ngx_conf_t *cf,
+    ngx_http_session_guard_redis_conf_t *rcf, ngx_str_t *addr)
+{
+    ngx_url_t   u;
+    u_char     *p;
+
+    rcf->addr_text = *addr;
+
+    if (addr->len > 5 && ngx_strncmp(addr->data, "unix:", 5) == 0) {
+        rcf->unix_path.len = addr->len - 5;
+        rcf->unix_path.data = ngx_pnalloc(cf->pool, rcf->unix_path.len + 1);
+        if (rcf->unix_path.data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_cpystrn(rcf->unix_path.data, addr->data + 5,
+                    rcf->unix_path.len + 1);
+        return NGX_CONF_OK;
+    }
+
+    /* Resolve now: hiredis 0.14 would resolve with a blocking call in the
+     * worker each time it connects. */
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    u.url = *addr;
+    u.default_port = NGX_HTTP_SG_REDIS_PORT;
+
+    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
+        if (u.err) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "%s in redis address \"%V\"", u.err, addr);
+        }
+
+        return NGX_CONF_ERROR;
+    }
+
+    if (u.naddrs == 0 || u.uri.len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid redis address \"%V\"", addr);
+        return NGX_CONF_ERROR;
+    }
+
+    p = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    rcf->host.data = p;
+    rcf->host.len = ngx_sock_ntop(u.addrs[0].sockaddr, u.addrs[0].socklen, p,
+                                  NGX_SOCKADDR_STRLEN, 0);
+    rcf->port = ngx_inet_get_port(u.addrs[0].sockaddr);
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_session_guard_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_session_guard_main_conf_t  *mcf = conf;
+
+    ngx_str_t                            *value, s, name;
+    ngx_uint_t                            i;
+    ngx_http_session_guard_redis_conf_t  *rcf;
+    u_char                                sha[41];
+
+    if (mcf->redis) {
+        return "is duplicate";
+    }
+
+    rcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_session_guard_redis_conf_t));
+    if (rcf == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_http_session_guard_redis_addr(cf, rcf, &value[1]) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    rcf->timeout = NGX_HTTP_SG_DEFAULT_TIMEOUT;
+    ngx_str_set(&rcf->prefix, "sg:");
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "password_file=", 14) == 0) {
+            name.data = value[i].data + 14;
+            name.len = value[i].len - 14;
+
+            if (ngx_http_session_guard_read_file(cf, &name, &rcf->password,
+                                                 512)
+                != NGX_CONF_OK)
+            {
+                return NGX_CONF_ERROR;
+            }
+
+            while (rcf->password.len
+                   && (rcf->password.data[rcf->password.len - 1] == '\n'
+                       || rcf->password.data[rcf->password.len - 1] == '\r'))
+            {
+                rcf->password.len--;
+            }
+
+            if (rcf->password.len == 0) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "password file \"%V\" is empty", &name);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "db=", 3) == 0) {
+            rcf->db = ngx_atoi(value[i].data + 3, value[i].len - 3);
+            if (rcf->db == NGX_ERROR) {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "timeout=", 8) == 0) {
+            s.data = value[i].data + 8;
+            s.len = value[i].len - 8;
+
+            rcf->timeout = ngx_parse_time(&s, 0);
+            if (rcf->timeout == (ngx_msec_t) NGX_ERROR || rcf->timeout == 0) {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "prefix=", 7) == 0) {
+            rcf->prefix.data = value[i].data + 7;
+            rcf->prefix.len = value[i].len - 7;
+
+            if (rcf->prefix.len > 64
+                || ngx_strlchr(rcf->prefix.data,
+                               rcf->prefix.data + rcf->prefix.len, '{'))
+            {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        goto invalid;
+    }
+
+    if (sg_session_script_sha1((char *) sha) != 0) {
+        return NGX_CONF_ERROR;
+    }
+
+    rcf->script_sha.len = 40;
+    rcf->script_sha.data = ngx_pstrdup(cf->pool,
+                                       &(ngx_str_t) { 40, sha });
+    if (rcf->script_sha.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->redis = rcf;
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid parameter \"%V\"",
+                       &value[i]);
+
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_session_guard_header(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_session_guard_loc_conf_t  *lcf = conf;
+
+    u_char       ch;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (lcf->header.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        ngx_str_set(&lcf->header, "");
+        return NGX_CONF_OK;
+    }
+
+    for (i = 0; i < value[1].len; i++) {
+        ch = ngx_tolower(value[1].data[i]);
+
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')
+              || ch == '-'))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid header name \"%V\"", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    lcf->header = value[1];
+    lcf->header_lowcase = ngx_pnalloc(cf->pool, value[1].len);
+    if (lcf->header_lowcase == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    lcf->header_hash = ngx_hash_strlow(lcf->header_lowcase, value[1].data,
+                                       value[1].len);
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_session_guard_init_process(ngx_cycle_t *cycle)
+{
+    ngx_http_session_guard_main_conf_t  *mcf;
+
+    /* Cache manager and loader processes serve no requests. */
+    if (ngx_process != NGX_PROCESS_WORKER
+        && ngx_process != NGX_PROCESS_SINGLE)
+    {
+        return NGX_OK;
+    }
+
+    mcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                              ngx_http_session_guard_module);
+
+    if (mcf == NULL || !mcf->used || mcf->redis == NULL) {
+        return NGX_OK;
+    }
+
+    return ngx_http_session_guard_redis_init(cycle, mcf->redis);
+}
+
+
+static void
+ngx_http_session_guard_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_session_guard_redis_exit(cycle);
+}

@@ -1,0 +1,634 @@
+/*
+ * The per-worker Redis connection: hiredis's async API driven by nginx's
+ * event loop.  This is the only file that touches the Redis socket.
+ *
+ * hiredis owns the socket and the protocol; an ngx_connection_t wraps the
+ * descriptor so that nginx's event module can tell hiredis when to read and
+ * write.  Events are level-triggered, because hiredis reads only what it needs
+ * for the replies it is waiting for and would otherwise miss a wake-up.
+ *
+ * hiredis 0.14 has no timeouts of its own in the async API: every waiting
+ * request keeps its own timer (in the request glue), and connecting has one
+ * here.  After a failure the connection is made again from a back-off timer,
+ * never from inside a hiredis callback.  A reply that arrives after its
+ * request gave up is delivered to a detached command and dropped; commands
+ * live on the heap, not in a request pool, so the late reply is safe.
+ */
+
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+
+#include "ngx_http_session_guard_module.h"
+
+
+#define NGX_HTTP_SG_REDIS_BACKOFF_MIN  100
+#define NGX_HTTP_SG_REDIS_BACKOFF_MAX  5000
+#define NGX_HTTP_SG_REDIS_CONNECT_MIN  1000
+#define NGX_HTTP_SG_REDIS_MAX_ELTS     32
+
+
+typedef enum {
+    NGX_HTTP_SG_REDIS_DOWN = 0,
+    NGX_HTTP_SG_REDIS_CONNECTING,
+    NGX_HTTP_SG_REDIS_UP
+} ngx_http_session_guard_redis_state_e;
+
+
+typedef struct {
+    ngx_http_session_guard_redis_handler_pt   handler;
+    void                                     *data;
+    ngx_uint_t                                argc;
+    ngx_str_t                                *argv;   /* in the same block */
+    unsigned                                  retried:1;
+} ngx_http_session_guard_redis_cmd_t;
+
+
+typedef struct {
+    ngx_http_session_guard_redis_conf_t   *conf;
+    redisAsyncContext                     *ac;
+    ngx_connection_t                      *conn;
+    ngx_http_session_guard_redis_state_e   state;
+    ngx_event_t                            reconnect;
+    ngx_event_t                            connect_timeout;
+    ngx_msec_t                             backoff;
+    ngx_log_t                             *log;
+    ngx_uint_t                             failures_logged;
+} ngx_http_session_guard_redis_t;
+
+
+static void ngx_http_session_guard_redis_connect(ngx_event_t *ev);
+static void ngx_http_session_guard_redis_schedule(
+    ngx_http_session_guard_redis_t *rd);
+static void ngx_http_session_guard_redis_reply(redisAsyncContext *ac,
+    void *reply, void *privdata);
+static ngx_int_t ngx_http_session_guard_redis_send(
+    ngx_http_session_guard_redis_cmd_t *cmd, const char *verb,
+    ngx_str_t *what);
+
+
+/* One connection per worker process. */
+static ngx_http_session_guard_redis_t  ngx_http_sg_redis;
+
+
+static void
+ngx_http_session_guard_redis_read_handler(ngx_event_t *ev)
+{
+    ngx_connection_t  *c = ev->data;
+
+    redisAsyncHandleRead(c->data);
+}
+
+
+static void
+ngx_http_session_guard_redis_write_handler(ngx_event_t *ev)
+{
+    ngx_connection_t  *c = ev->data;
+
+    redisAsyncHandleWrite(c->data);
+}
+
+
+static void
+ngx_http_session_guard_redis_add_read(void *data)
+{
+    ngx_connection_t  *c = data;
+
+    if (!c->read->active) {
+        (void) ngx_add_event(c->read, NGX_READ_EVENT, NGX_LEVEL_EVENT);
+    }
+}
+
+
+static void
+ngx_http_session_guard_redis_del_read(void *data)
+{
+    ngx_connection_t  *c = data;
+
+    if (c->read->active) {
+        (void) ngx_del_event(c->read, NGX_READ_EVENT, 0);
+    }
+}
+
+
+static void
+ngx_http_session_guard_redis_add_write(void *data)
+{
+    ngx_connection_t  *c = data;
+
+    if (!c->write->active) {
+        (void) ngx_add_event(c->write, NGX_WRITE_EVENT, NGX_LEVEL_EVENT);
+    }
+}
+
+
+static void
+ngx_http_session_guard_redis_del_write(void *data)
+{
+    ngx_connection_t  *c = data;
+
+    if (c->write->active) {
+        (void) ngx_del_event(c->write, NGX_WRITE_EVENT, 0);
+    }
+}
+
+
+/* hiredis calls this while freeing the context, before it closes the fd. */
+static void
+ngx_http_session_guard_redis_cleanup(void *data)
+{
+    ngx_connection_t  *c = data;
+
+    ngx_http_session_guard_redis_del_read(c);
+    ngx_http_session_guard_redis_del_write(c);
+
+    if (c->read->posted) {
+        ngx_delete_posted_event(c->read);
+    }
+
+    if (c->write->posted) {
+        ngx_delete_posted_event(c->write);
+    }
+
+    ngx_free_connection(c);
+    c->fd = (ngx_socket_t) -1;
+
+    if (ngx_http_sg_redis.conn == c) {
+        ngx_http_sg_redis.conn = NULL;
+    }
+}
+
+
+static void
+ngx_http_session_guard_redis_failed(ngx_http_session_guard_redis_t *rd,
+    const char *what, const char *why)
+{
+    /* Say it once per outage, not once per back-off attempt. */
+    if (rd->failures_logged++ == 0) {
+        ngx_log_error(NGX_LOG_ERR, rd->log, 0,
+                      "session_guard: redis \"%V\" %s: %s",
+                      &rd->conf->addr_text, what, why);
+    }
+
+    rd->ac = NULL;
+    rd->state = NGX_HTTP_SG_REDIS_DOWN;
+
+    if (rd->connect_timeout.timer_set) {
+        ngx_del_timer(&rd->connect_timeout);
+    }
+
+    ngx_http_session_guard_redis_schedule(rd);
+}
+
+
+static void
+ngx_http_session_guard_redis_on_connect(const redisAsyncContext *ac,
+    int status)
+{
+    ngx_http_session_guard_redis_t  *rd = &ngx_http_sg_redis;
+
+    if (rd->ac != ac) {
+        return;
+    }
+
+    if (status != REDIS_OK) {
+        /* hiredis frees the context itself after this callback. */
+        ngx_http_session_guard_redis_failed(rd, "connect failed",
+                                            ac->errstr);
+        return;
+    }
+
+    if (rd->connect_timeout.timer_set) {
+        ngx_del_timer(&rd->connect_timeout);
+    }
+
+    if (rd->failures_logged) {
+        ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
+                      "session_guard: redis \"%V\" connected again",
+                      &rd->conf->addr_text);
+    }
+
+    rd->state = NGX_HTTP_SG_REDIS_UP;
+    rd->backoff = 0;
+    rd->failures_logged = 0;
+}
+
+
+static void
+ngx_http_session_guard_redis_on_disconnect(const redisAsyncContext *ac,
+    int status)
+{
+    ngx_http_session_guard_redis_t  *rd = &ngx_http_sg_redis;
+
+    if (rd->ac != ac) {
+        return;
+    }
+
+    if (status == REDIS_OK || ngx_exiting || ngx_terminate || ngx_quit) {
+        rd->ac = NULL;
+        rd->state = NGX_HTTP_SG_REDIS_DOWN;
+        return;
+    }
+
+    ngx_http_session_guard_redis_failed(rd, "connection lost", ac->errstr);
+}
+
+
+static void
+ngx_http_session_guard_redis_connect_timed_out(ngx_event_t *ev)
+{
+    ngx_http_session_guard_redis_t  *rd = ev->data;
+    redisAsyncContext               *ac = rd->ac;
+
+    if (ac == NULL || rd->state != NGX_HTTP_SG_REDIS_CONNECTING) {
+        return;
+    }
+
+    ngx_http_session_guard_redis_failed(rd, "connect failed", "timed out");
+
+    /* Queued commands are answered with a NULL reply, and the fd closed. */
+    redisAsyncFree(ac);
+}
+
+
+static void
+ngx_http_session_guard_redis_schedule(ngx_http_session_guard_redis_t *rd)
+{
+    if (ngx_exiting || ngx_terminate || ngx_quit) {
+        return;
+    }
+
+    if (rd->backoff == 0) {
+        rd->backoff = NGX_HTTP_SG_REDIS_BACKOFF_MIN;
+
+    } else {
+        rd->backoff = ngx_min(rd->backoff * 2, NGX_HTTP_SG_REDIS_BACKOFF_MAX);
+    }
+
+    if (!rd->reconnect.timer_set) {
+        ngx_add_timer(&rd->reconnect, rd->backoff);
+    }
+}
+
+
+static void
+ngx_http_session_guard_redis_preamble(ngx_http_session_guard_redis_t *rd)
+{
+    ngx_http_session_guard_redis_conf_t  *rcf = rd->conf;
+    ngx_str_t                             arg;
+    u_char                                buf[NGX_INT_T_LEN];
+
+    /*
+     * Commands queued before the connection is up are written as soon as it
+     * is, in order, so AUTH and SELECT precede every request's command.
+     * Their replies go to a handler that logs failures.
+     */
+    if (rcf->password.len) {
+        (void) ngx_http_session_guard_redis_send(NULL, "AUTH",
+                                                 &rcf->password);
+    }
+
+    if (rcf->db) {
+        arg.data = buf;
+        arg.len = ngx_sprintf(buf, "%i", rcf->db) - buf;
+        (void) ngx_http_session_guard_redis_send(NULL, "SELECT", &arg);
+    }
+}
+
+
+static void
+ngx_http_session_guard_redis_connect(ngx_event_t *ev)
+{
+    ngx_http_session_guard_redis_t       *rd = ev->data;
+    ngx_http_session_guard_redis_conf_t  *rcf = rd->conf;
+    redisAsyncContext                    *ac;
+    ngx_connection_t                     *c;
+    u_char                                host[NGX_SOCKADDR_STRLEN + 1];
+
+    if (rd->ac != NULL || ngx_exiting || ngx_terminate || ngx_quit) {
+        return;
+    }
+
+    if (rcf->unix_path.len) {
+        ac = redisAsyncConnectUnix((char *) rcf->unix_path.data);
+
+    } else {
+        /* A numeric address, resolved at configuration time: hiredis would
+         * otherwise call a blocking getaddrinfo() here. */
+        ngx_cpystrn(host, rcf->host.data,
+                    ngx_min(rcf->host.len + 1, sizeof(host)));
+        ac = redisAsyncConnect((char *) host, rcf->port);
+    }
+
+    if (ac == NULL) {
+        ngx_http_session_guard_redis_failed(rd, "connect failed",
+                                            "out of memory");
+        return;
+    }
+
+    if (ac->err) {
+        ngx_http_session_guard_redis_failed(rd, "connect failed", ac->errstr);
+        redisAsyncFree(ac);
+        return;
+    }
+
+    c = ngx_get_connection(ac->c.fd, rd->log);
+    if (c == NULL) {
+        ngx_http_session_guard_redis_failed(rd, "connect failed",
+                                            "no free nginx connection");
+        redisAsyncFree(ac);
+        return;
+    }
+
+    c->data = ac;
+    c->read->data = c;
+    c->write->data = c;
+    c->read->log = rd->log;
+    c->write->log = rd->log;
+    c->read->handler = ngx_http_session_guard_redis_read_handler;
+    c->write->handler = ngx_http_session_guard_redis_write_handler;
+
+    ac->ev.data = c;
+    ac->ev.addRead = ngx_http_session_guard_redis_add_read;
+    ac->ev.delRead = ngx_http_session_guard_redis_del_read;
+    ac->ev.addWrite = ngx_http_session_guard_redis_add_write;
+    ac->ev.delWrite = ngx_http_session_guard_redis_del_write;
+    ac->ev.cleanup = ngx_http_session_guard_redis_cleanup;
+
+    rd->ac = ac;
+    rd->conn = c;
+    rd->state = NGX_HTTP_SG_REDIS_CONNECTING;
+
+    redisAsyncSetConnectCallback(ac, ngx_http_session_guard_redis_on_connect);
+    redisAsyncSetDisconnectCallback(ac,
+                                    ngx_http_session_guard_redis_on_disconnect);
+
+    ngx_add_timer(&rd->connect_timeout,
+                  ngx_max(rcf->timeout, NGX_HTTP_SG_REDIS_CONNECT_MIN));
+
+    ngx_http_session_guard_redis_preamble(rd);
+}
+
+
+ngx_int_t
+ngx_http_session_guard_redis_init(ngx_cycle_t *cycle,
+    ngx_http_session_guard_redis_conf_t *rcf)
+{
+    ngx_http_session_guard_redis_t  *rd = &ngx_http_sg_redis;
+
+    ngx_memzero(rd, sizeof(ngx_http_session_guard_redis_t));
+
+    rd->conf = rcf;
+    rd->log = cycle->log;
+
+    rd->reconnect.handler = ngx_http_session_guard_redis_connect;
+    rd->reconnect.data = rd;
+    rd->reconnect.log = cycle->log;
+    rd->reconnect.cancelable = 1;
+
+    rd->connect_timeout.handler =
+        ngx_http_session_guard_redis_connect_timed_out;
+    rd->connect_timeout.data = rd;
+    rd->connect_timeout.log = cycle->log;
+    rd->connect_timeout.cancelable = 1;
+
+    ngx_http_session_guard_redis_connect(&rd->reconnect);
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_session_guard_redis_exit(ngx_cycle_t *cycle)
+{
+    ngx_http_session_guard_redis_t  *rd = &ngx_http_sg_redis;
+    redisAsyncContext               *ac = rd->ac;
+
+    if (rd->reconnect.timer_set) {
+        ngx_del_timer(&rd->reconnect);
+    }
+
+    if (rd->connect_timeout.timer_set) {
+        ngx_del_timer(&rd->connect_timeout);
+    }
+
+    rd->ac = NULL;
+    rd->state = NGX_HTTP_SG_REDIS_DOWN;
+
+    if (ac != NULL) {
+        redisAsyncFree(ac);
+    }
+}
+
+
+ngx_int_t
+ngx_http_session_guard_redis_available(void)
+{
+    /* While connecting, commands queue in hiredis and are sent on connect;
+     * each waiting request has its own timer. */
+    return ngx_http_sg_redis.ac != NULL;
+}
+
+
+static ngx_http_session_guard_redis_cmd_t *
+ngx_http_session_guard_redis_cmd_alloc(ngx_uint_t argc, ngx_str_t *argv,
+    ngx_http_session_guard_redis_handler_pt handler, void *data)
+{
+    size_t                               size;
+    u_char                              *p;
+    ngx_uint_t                           i;
+    ngx_http_session_guard_redis_cmd_t  *cmd;
+
+    size = sizeof(ngx_http_session_guard_redis_cmd_t)
+           + argc * sizeof(ngx_str_t);
+
+    for (i = 0; i < argc; i++) {
+        size += argv[i].len;
+    }
+
+    cmd = ngx_alloc(size, ngx_http_sg_redis.log);
+    if (cmd == NULL) {
+        return NULL;
+    }
+
+    cmd->handler = handler;
+    cmd->data = data;
+    cmd->argc = argc;
+    cmd->argv = (ngx_str_t *) (cmd + 1);
+    cmd->retried = 0;
+
+    p = (u_char *) (cmd->argv + argc);
+
+    for (i = 0; i < argc; i++) {
+        cmd->argv[i].len = argv[i].len;
+        cmd->argv[i].data = p;
+        p = ngx_cpymem(p, argv[i].data, argv[i].len);
+    }
+
+    return cmd;
+}
+
+
+/*
+ * Sends VERB WHAT [numkeys=1 argv...] for a script call, or VERB WHAT for the
+ * preamble (cmd == NULL).
+ */
+static ngx_int_t
+ngx_http_session_guard_redis_send(ngx_http_session_guard_redis_cmd_t *cmd,
+    const char *verb, ngx_str_t *what)
+{
+    ngx_http_session_guard_redis_t  *rd = &ngx_http_sg_redis;
+    const char                      *argv[NGX_HTTP_SG_REDIS_MAX_ELTS];
+    size_t                           argvlen[NGX_HTTP_SG_REDIS_MAX_ELTS];
+    int                              argc;
+    ngx_uint_t                       i;
+
+    if (rd->ac == NULL) {
+        return NGX_DECLINED;
+    }
+
+    argv[0] = verb;
+    argvlen[0] = ngx_strlen(verb);
+    argv[1] = (const char *) what->data;
+    argvlen[1] = what->len;
+    argc = 2;
+
+    if (cmd != NULL) {
+        if (cmd->argc + 3 > NGX_HTTP_SG_REDIS_MAX_ELTS) {
+            return NGX_ERROR;
+        }
+
+        argv[argc] = "1";
+        argvlen[argc++] = 1;
+
+        for (i = 0; i < cmd->argc; i++) {
+            argv[argc] = (const char *) cmd->argv[i].data;
+            argvlen[argc++] = cmd->argv[i].len;
+        }
+    }
+
+    if (redisAsyncCommandArgv(rd->ac, ngx_http_session_guard_redis_reply, cmd,
+                              argc, argv, argvlen)
+        != REDIS_OK) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_session_guard_redis_eval(ngx_uint_t argc, ngx_str_t *argv,
+    ngx_http_session_guard_redis_handler_pt handler, void *data)
+{
+    ngx_int_t                            rc;
+    ngx_http_session_guard_redis_cmd_t  *cmd;
+
+    if (ngx_http_sg_redis.ac == NULL) {
+        return NGX_DECLINED;
+    }
+
+    cmd = ngx_http_session_guard_redis_cmd_alloc(argc, argv, handler, data);
+    if (cmd == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_session_guard_redis_send(cmd, "EVALSHA",
+                                           &ngx_http_sg_redis.conf->script_sha);
+    if (rc != NGX_OK) {
+        ngx_free(cmd);
+    }
+
+    return rc;
+}
+
+
+static void
+ngx_http_session_guard_redis_reply(redisAsyncContext *ac, void *r,
+    void *privdata)
+{
+    ngx_http_session_guard_redis_cmd_t  *cmd = privdata;
+    redisReply                          *reply = r;
+    ngx_str_t                            elts[NGX_HTTP_SG_REDIS_MAX_ELTS];
+    ngx_str_t                            error;
+    u_char                               nums[NGX_HTTP_SG_REDIS_MAX_ELTS]
+                                             [NGX_INT64_LEN];
+    ngx_uint_t                           i, n;
+    redisReply                          *e;
+    ngx_str_t                            script;
+
+    (void) ac;
+
+    if (cmd == NULL) {
+        /* A preamble command. */
+        if (reply != NULL && reply->type == REDIS_REPLY_ERROR) {
+            ngx_log_error(NGX_LOG_ERR, ngx_http_sg_redis.log, 0,
+                          "session_guard: redis \"%V\" refused the "
+                          "connection set-up: %*s",
+                          &ngx_http_sg_redis.conf->addr_text,
+                          (size_t) reply->len, reply->str);
+        }
+
+        return;
+    }
+
+    if (reply != NULL && reply->type == REDIS_REPLY_ERROR
+        && reply->len >= 8 && ngx_strncmp(reply->str, "NOSCRIPT", 8) == 0
+        && !cmd->retried && ngx_http_sg_redis.ac != NULL)
+    {
+        /* The script cache was flushed (or this is a new server): EVAL
+         * sends the body once and caches it again for later EVALSHAs. */
+        cmd->retried = 1;
+        script.data = (u_char *) sg_session_script;
+        script.len = ngx_strlen(sg_session_script);
+
+        if (ngx_http_session_guard_redis_send(cmd, "EVAL", &script)
+            == NGX_OK)
+        {
+            return;
+        }
+    }
+
+    ngx_str_null(&error);
+    n = 0;
+
+    if (reply == NULL) {
+        ngx_str_set(&error, "no reply (connection closed)");
+
+    } else if (reply->type == REDIS_REPLY_ERROR) {
+        error.data = (u_char *) reply->str;
+        error.len = reply->len;
+
+    } else if (reply->type != REDIS_REPLY_ARRAY
+               || reply->elements > NGX_HTTP_SG_REDIS_MAX_ELTS)
+    {
+        ngx_str_set(&error, "unexpected reply type");
+
+    } else {
+        for (i = 0; i < reply->elements; i++) {
+            e = reply->element[i];
+
+            if (e->type == REDIS_REPLY_INTEGER) {
+                elts[i].data = nums[i];
+                elts[i].len = ngx_sprintf(nums[i], "%L", e->integer)
+                              - nums[i];
+
+            } else if (e->type == REDIS_REPLY_STRING
+                       || e->type == REDIS_REPLY_STATUS)
+            {
+                elts[i].data = (u_char *) e->str;
+                elts[i].len = e->len;
+
+            } else {
+                ngx_str_set(&error, "unexpected reply element type");
+                break;
+            }
+        }
+
+        n = reply->elements;
+    }
+
+    cmd->handler(cmd->data, error.data ? 0 : n, elts,
+                 error.data ? &error : NULL);
+
+    ngx_free(cmd);
+}

@@ -1,0 +1,152 @@
+#include "sg_session.h"
+
+#include <string.h>
+
+#include <openssl/evp.h>
+
+
+/*
+ * The binding is written once, at first sight, and never overwritten by a
+ * differing observation: a thief's requests must not teach the record their
+ * device.  Only the last address and time, and the hit count, move.
+ */
+const char sg_session_script[] =
+    "local k = KEYS[1]\n"
+    "local b = redis.call('HMGET', k, 'dev', 'tls', 'ip', 't', 'n')\n"
+    "if not b[1] then\n"
+    "  redis.call('HSET', k, 'dev', ARGV[3], 'tls', ARGV[4],\n"
+    "             'ip0', ARGV[5], 'ip', ARGV[5], 't0', ARGV[1],\n"
+    "             't', ARGV[1], 'n', 1)\n"
+    "  redis.call('EXPIRE', k, ARGV[2])\n"
+    "  return {0}\n"
+    "end\n"
+    "redis.call('HSET', k, 'ip', ARGV[5], 't', ARGV[1])\n"
+    "redis.call('HINCRBY', k, 'n', 1)\n"
+    "redis.call('EXPIRE', k, ARGV[2])\n"
+    "return {1, b[1], b[2] or '', b[3] or '', b[4] or '0', b[5] or '0'}\n";
+
+
+int
+sg_session_script_sha1(char out[41])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char     md[EVP_MAX_MD_SIZE];
+    unsigned int      md_len = 0, i;
+
+    if (EVP_Digest(sg_session_script, sizeof(sg_session_script) - 1, md,
+                   &md_len, EVP_sha1(), NULL)
+            != 1
+        || md_len != 20) {
+        return -1;
+    }
+
+    for (i = 0; i < md_len; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 0x0f];
+    }
+
+    out[40] = '\0';
+
+    return 0;
+}
+
+
+int
+sg_session_key_name(char *buf, size_t cap, const char *prefix,
+                    size_t prefix_len, const char *key, size_t key_len)
+{
+    size_t len = prefix_len + key_len + sizeof("{}:s") - 1;
+
+    if (len + 1 > cap) {
+        return -1;
+    }
+
+    memcpy(buf, prefix, prefix_len);
+    buf[prefix_len] = '{';
+    memcpy(buf + prefix_len + 1, key, key_len);
+    memcpy(buf + prefix_len + 1 + key_len, "}:s", sizeof("}:s"));
+
+    return (int) len;
+}
+
+
+static int
+sg_session_parse_int(const char *p, size_t len, int64_t *out)
+{
+    int64_t v = 0;
+    size_t  i;
+
+    if (len == 0 || len > 18) {
+        return -1;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (p[i] < '0' || p[i] > '9') {
+            return -1;
+        }
+
+        v = v * 10 + (p[i] - '0');
+    }
+
+    *out = v;
+
+    return 0;
+}
+
+
+static int
+sg_session_copy_field(char *dst, const char *p, size_t len)
+{
+    size_t i;
+
+    if (len >= SG_SESSION_FIELD_MAX) {
+        return -1;
+    }
+
+    /* Fields are printable ASCII by construction; anything else is damage. */
+    for (i = 0; i < len; i++) {
+        if (p[i] < 0x21 || p[i] > 0x7e) {
+            return -1;
+        }
+    }
+
+    memcpy(dst, p, len);
+    dst[len] = '\0';
+
+    return 0;
+}
+
+
+sg_session_rc_t
+sg_session_parse_reply(size_t n, const char *const *elts, const size_t *lens,
+                       sg_session_bound_t *out)
+{
+    int64_t flag;
+
+    memset(out, 0, sizeof(*out));
+
+    if (n < 1 || sg_session_parse_int(elts[0], lens[0], &flag) != 0) {
+        return SG_SESSION_BAD_REPLY;
+    }
+
+    if (flag == 0 && n == 1) {
+        return SG_SESSION_OK;
+    }
+
+    if (flag != 1 || n != 6) {
+        return SG_SESSION_BAD_REPLY;
+    }
+
+    if (sg_session_copy_field(out->device, elts[1], lens[1]) != 0
+        || sg_session_copy_field(out->tls, elts[2], lens[2]) != 0
+        || sg_session_copy_field(out->ip, elts[3], lens[3]) != 0
+        || sg_session_parse_int(elts[4], lens[4], &out->last_seen) != 0
+        || sg_session_parse_int(elts[5], lens[5], &out->hits) != 0) {
+        memset(out, 0, sizeof(*out));
+        return SG_SESSION_BAD_REPLY;
+    }
+
+    out->seen = 1;
+
+    return SG_SESSION_OK;
+}
