@@ -2,7 +2,7 @@
 # user needs (`make run`, `make test`).  Run `make help` for the targets.
 
 REPO    := $(CURDIR)
-BUILD   := $(REPO)/build
+BUILD   := build
 SHARED  ?= $(abspath $(REPO)/../shared)
 MODULE  := $(BUILD)/ngx_http_session_guard_module.so
 
@@ -27,7 +27,7 @@ FORMATTED  := $(wildcard src/*.[ch] ngx_module/*.[ch] t/unit/*.c tools/*.c \
 
 FUZZ_TIME ?= 600
 
-export SG_TEST_MMDB := $(BUILD)/mmdb
+export SG_TEST_MMDB := $(REPO)/$(BUILD)/mmdb
 
 .PHONY: all deps module unit tools check-unit prove test run format \
         format-check fuzz bench clean help mmdb
