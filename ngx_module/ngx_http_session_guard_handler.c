@@ -132,6 +132,26 @@ ngx_http_session_guard_finish(ngx_http_request_t *r,
 }
 
 
+static ngx_str_t
+ngx_http_session_guard_tls_sig(ngx_http_request_t *r)
+{
+    ngx_str_t     sig;
+    sg_tls_fp_t  *fp;
+
+    fp = ngx_http_session_guard_tls_fp(r);
+
+    if (fp == NULL) {
+        ngx_str_null(&sig);
+
+    } else {
+        sig.data = (u_char *) fp->tls;
+        sig.len = ngx_strlen(fp->tls);
+    }
+
+    return sig;
+}
+
+
 /* A short, stable stand-in for the device until the HTTP fingerprint. */
 static ngx_str_t
 ngx_http_session_guard_device(ngx_http_request_t *r, u_char *buf)
@@ -221,7 +241,7 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
     argv[1 + SG_SESSION_ARG_TTL].data = ttl;
     argv[1 + SG_SESSION_ARG_TTL].len = ngx_sprintf(ttl, "%T", mcf->ttl) - ttl;
     argv[1 + SG_SESSION_ARG_DEVICE] = ngx_http_session_guard_device(r, dev);
-    ngx_str_null(&argv[1 + SG_SESSION_ARG_TLS]);
+    argv[1 + SG_SESSION_ARG_TLS] = ngx_http_session_guard_tls_sig(r);
     argv[1 + SG_SESSION_ARG_IP] = r->connection->addr_text;
 
     pending = ngx_alloc(sizeof(ngx_http_session_guard_pending_t),
@@ -260,8 +280,8 @@ ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx,
     sg_session_bound_t   bound;
     const char          *texts[32];
     size_t               lens[32];
-    ngx_uint_t           i;
-    ngx_str_t            dev;
+    ngx_uint_t           i, changed;
+    ngx_str_t            dev, tls;
     u_char               buf[32];
 
     for (i = 0; i < nelts && i < 32; i++) {
@@ -285,11 +305,35 @@ ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx,
     }
 
     dev = ngx_http_session_guard_device(r, buf);
+    tls = ngx_http_session_guard_tls_sig(r);
+    changed = 0;
+
+    /* A session bound over plain HTTP has no TLS signature to compare. */
+    if (tls.len && bound.tls[0] != '\0'
+        && (tls.len != ngx_strlen(bound.tls)
+            || ngx_strncmp(tls.data, bound.tls, tls.len) != 0))
+    {
+        changed |= 1;
+    }
 
     if (dev.len != ngx_strlen(bound.device)
         || ngx_strncmp(dev.data, bound.device, dev.len) != 0)
     {
-        ngx_str_set(&ctx->reasons, "device_changed");
+        changed |= 2;
+    }
+
+    if (changed) {
+        switch (changed) {
+        case 1:
+            ngx_str_set(&ctx->reasons, "tls_changed");
+            break;
+        case 2:
+            ngx_str_set(&ctx->reasons, "device_changed");
+            break;
+        default:
+            ngx_str_set(&ctx->reasons, "tls_changed,device_changed");
+        }
+
         ctx->score = 50;
         ngx_http_session_guard_finish(r, ctx, NGX_HTTP_SG_VERDICT_TAG);
         return;
@@ -437,6 +481,11 @@ ngx_http_session_guard_set_header(ngx_http_request_t *r,
         }
 
         *headers = copy;
+
+        /* A one-part list points at its own first part: re-aim it. */
+        if (copy.last == &copy.part) {
+            headers->last = &headers->part;
+        }
     }
 
     len = sizeof("verdict=; score=; reasons=; session=") - 1

@@ -20,6 +20,7 @@ static ngx_int_t ngx_http_session_guard_postconfiguration(ngx_conf_t *cf);
 static void *ngx_http_session_guard_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_session_guard_init_main_conf(ngx_conf_t *cf,
     void *conf);
+static void *ngx_http_session_guard_create_srv_conf(ngx_conf_t *cf);
 static void *ngx_http_session_guard_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
@@ -88,7 +89,7 @@ static ngx_http_module_t  ngx_http_session_guard_module_ctx = {
     ngx_http_session_guard_create_main_conf,   /* create main configuration */
     ngx_http_session_guard_init_main_conf,     /* init main configuration */
 
-    NULL,                                      /* create server configuration */
+    ngx_http_session_guard_create_srv_conf,    /* create server configuration */
     NULL,                                      /* merge server configuration */
 
     ngx_http_session_guard_create_loc_conf,    /* create location configuration */
@@ -142,7 +143,7 @@ ngx_http_session_guard_postconfiguration(ngx_conf_t *cf)
 
     *h = ngx_http_session_guard_access_handler;
 
-    return NGX_OK;
+    return ngx_http_session_guard_ssl_init(cf);
 }
 
 
@@ -188,6 +189,20 @@ ngx_http_session_guard_init_main_conf(ngx_conf_t *cf, void *conf)
 
 
 static void *
+ngx_http_session_guard_create_srv_conf(ngx_conf_t *cf)
+{
+    ngx_http_session_guard_srv_conf_t  *conf;
+
+    conf = ngx_pcalloc(cf->pool, sizeof(ngx_http_session_guard_srv_conf_t));
+    if (conf == NULL) {
+        return NULL;
+    }
+
+    return conf;
+}
+
+
+static void *
 ngx_http_session_guard_create_loc_conf(ngx_conf_t *cf)
 {
     ngx_http_session_guard_loc_conf_t  *conf;
@@ -219,6 +234,7 @@ ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_http_session_guard_loc_conf_t  *prev = parent;
     ngx_http_session_guard_loc_conf_t  *conf = child;
 
+    ngx_http_session_guard_srv_conf_t   *sscf;
     ngx_http_session_guard_main_conf_t  *mcf;
 
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
@@ -243,6 +259,11 @@ ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf, void *parent,
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_session_guard_module);
     mcf->used = 1;
+
+    /* Locations are merged with their server's configuration in cf->ctx:
+     * mark the server, so the TLS hook goes on its SSL_CTX. */
+    sscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_session_guard_module);
+    sscf->guarded = 1;
 
     if (conf->session == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,

@@ -12,6 +12,7 @@
 
 #include "sg_keyed_hash.h"
 #include "sg_session.h"
+#include "sg_tls_fp.h"
 
 
 typedef enum {
@@ -43,6 +44,21 @@ typedef struct {
     time_t                                ttl;
     ngx_flag_t                            used;   /* "on" somewhere */
 } ngx_http_session_guard_main_conf_t;
+
+
+typedef struct {
+    ngx_flag_t                     guarded;   /* on here or in a location */
+} ngx_http_session_guard_srv_conf_t;
+
+
+/* What the TLS hook keeps on a connection (an SSL ex_data slot). */
+typedef struct {
+    ngx_str_t                      hello;     /* the first ClientHello */
+    sg_tls_fp_t                   *fp;
+    ngx_pool_t                    *pool;      /* the TCP connection's */
+    ngx_log_t                     *log;
+    unsigned                       computed:1;
+} ngx_http_session_guard_tls_t;
 
 
 typedef struct {
@@ -80,6 +96,8 @@ ngx_int_t ngx_http_session_guard_add_variables(ngx_conf_t *cf);
 ngx_int_t ngx_http_session_guard_access_handler(ngx_http_request_t *r);
 ngx_http_session_guard_ctx_t *ngx_http_session_guard_get_ctx(
     ngx_http_request_t *r);
+ngx_int_t ngx_http_session_guard_ssl_init(ngx_conf_t *cf);
+sg_tls_fp_t *ngx_http_session_guard_tls_fp(ngx_http_request_t *r);
 const char *ngx_http_session_guard_verdict_name(
     ngx_http_session_guard_verdict_e v);
 

@@ -17,6 +17,8 @@ typedef enum {
 
 static ngx_int_t ngx_http_session_guard_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_session_guard_tls_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
 
 
 static ngx_http_variable_t  ngx_http_session_guard_vars[] = {
@@ -36,6 +38,34 @@ static ngx_http_variable_t  ngx_http_session_guard_vars[] = {
     { ngx_string("session_guard_session_id"), NULL,
       ngx_http_session_guard_variable, NGX_HTTP_SG_VAR_SESSION_ID,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("session_guard_ja4"), NULL,
+      ngx_http_session_guard_tls_variable, offsetof(sg_tls_fp_t, ja4),
+      0, 0 },
+
+    { ngx_string("session_guard_ja4_r"), NULL,
+      ngx_http_session_guard_tls_variable, offsetof(sg_tls_fp_t, ja4_r),
+      0, 0 },
+
+    { ngx_string("session_guard_ja4_o"), NULL,
+      ngx_http_session_guard_tls_variable, offsetof(sg_tls_fp_t, ja4_o),
+      0, 0 },
+
+    { ngx_string("session_guard_ja4_ro"), NULL,
+      ngx_http_session_guard_tls_variable, offsetof(sg_tls_fp_t, ja4_ro),
+      0, 0 },
+
+    { ngx_string("session_guard_ja3"), NULL,
+      ngx_http_session_guard_tls_variable, offsetof(sg_tls_fp_t, ja3),
+      0, 0 },
+
+    { ngx_string("session_guard_ja3_string"), NULL,
+      ngx_http_session_guard_tls_variable, offsetof(sg_tls_fp_t, ja3_string),
+      0, 0 },
+
+    { ngx_string("session_guard_tls"), NULL,
+      ngx_http_session_guard_tls_variable, offsetof(sg_tls_fp_t, tls),
+      0, 0 },
 
     ngx_http_null_variable
 };
@@ -113,6 +143,30 @@ ngx_http_session_guard_variable(ngx_http_request_t *r,
         v->len = SG_SESSION_ID_LEN;
         break;
     }
+
+    return NGX_OK;
+}
+
+
+/* TLS fingerprints: empty on plain connections. */
+static ngx_int_t
+ngx_http_session_guard_tls_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    sg_tls_fp_t  *fp;
+
+    fp = ngx_http_session_guard_tls_fp(r);
+
+    if (fp == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->data = (u_char *) fp + data;
+    v->len = ngx_strlen(v->data);
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
 
     return NGX_OK;
 }
