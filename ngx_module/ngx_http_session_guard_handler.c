@@ -1,6 +1,7 @@
 /*
  * The access-phase handler: finds the session, asks Redis (once per request,
- * without blocking the worker), and turns the answer into a verdict.
+ * without blocking the worker), and turns the answer into a verdict and an
+ * action.
  *
  * Waiting follows the auth_request idiom: the first call sends the command
  * and returns NGX_AGAIN; a re-entry before the answer returns NGX_AGAIN
@@ -16,25 +17,31 @@ struct ngx_http_session_guard_pending_s {
 };
 
 
+/*
+ * Per connection: the last session that was checked with an awaited round
+ * trip and found fine.  Keep-alive and HTTP/2 requests of that session, from
+ * the same device and address, within cache_time, skip the wait.
+ */
+typedef struct {
+    u_char                         key[SG_SESSION_KEY_LEN];
+    u_char                         device[SG_DEVICE_HASH_LEN];
+    u_char                         addr[NGX_SOCKADDR_STRLEN];
+    size_t                         addr_len;
+    ngx_msec_t                     checked;
+    unsigned                       valid:1;
+} ngx_http_session_guard_conn_cache_t;
+
+
 static void ngx_http_session_guard_cleanup(void *data);
+static void ngx_http_session_guard_conn_cleanup(void *data);
 static void ngx_http_session_guard_reply(void *data, ngx_uint_t nelts,
     ngx_str_t *elts, ngx_str_t *error);
 static void ngx_http_session_guard_timed_out(ngx_event_t *ev);
 static void ngx_http_session_guard_resume(ngx_event_t *ev);
 static ngx_int_t ngx_http_session_guard_set_header(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx);
-
-
-static const char  *ngx_http_session_guard_verdict_names[] = {
-    "none", "new", "ok", "tag", "block", "error"
-};
-
-
-const char *
-ngx_http_session_guard_verdict_name(ngx_http_session_guard_verdict_e v)
-{
-    return ngx_http_session_guard_verdict_names[v];
-}
+static ngx_int_t ngx_http_session_guard_block(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx);
 
 
 /*
@@ -80,6 +87,7 @@ ngx_http_session_guard_create_ctx(ngx_http_request_t *r)
     ngx_memzero(ctx, sizeof(ngx_http_session_guard_ctx_t));
 
     ctx->request = r;
+    ctx->status = NGX_DECLINED;
 
     ctx->timeout.handler = ngx_http_session_guard_timed_out;
     ctx->timeout.data = ctx;
@@ -118,21 +126,245 @@ ngx_http_session_guard_cleanup(void *data)
 }
 
 
-static void
-ngx_http_session_guard_finish(ngx_http_request_t *r,
-    ngx_http_session_guard_ctx_t *ctx, ngx_http_session_guard_verdict_e v)
+static ngx_http_session_guard_conn_cache_t *
+ngx_http_session_guard_conn_cache(ngx_http_request_t *r, ngx_uint_t create)
 {
-    ctx->verdict = v;
-    ctx->done = 1;
+    ngx_connection_t                     *c;
+    ngx_pool_cleanup_t                   *cln;
+    ngx_http_session_guard_conn_cache_t  *cache;
 
-    if (ngx_http_session_guard_set_header(r, ctx) != NGX_OK) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "session_guard: could not add the upstream header");
+    c = r->connection;
+
+#if (NGX_HTTP_V2)
+    /* The stream's connection dies with the stream; keep it on the TCP one. */
+    if (r->stream) {
+        c = r->stream->connection->connection;
     }
+#endif
+
+    if (c->pool == NULL) {
+        return NULL;
+    }
+
+    for (cln = c->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler == ngx_http_session_guard_conn_cleanup) {
+            return cln->data;
+        }
+    }
+
+    if (!create) {
+        return NULL;
+    }
+
+    cln = ngx_pool_cleanup_add(c->pool,
+                               sizeof(ngx_http_session_guard_conn_cache_t));
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    cache = cln->data;
+    ngx_memzero(cache, sizeof(ngx_http_session_guard_conn_cache_t));
+    cln->handler = ngx_http_session_guard_conn_cleanup;
+
+    return cache;
+}
+
+
+static void
+ngx_http_session_guard_conn_cleanup(void *data)
+{
+    /* Nothing to free: the mark lets the cache be found on the pool. */
+    (void) data;
+}
+
+
+static ngx_uint_t
+ngx_http_session_guard_cache_hit(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx, ngx_http_session_guard_loc_conf_t *lcf)
+{
+    ngx_str_t                            *addr;
+    ngx_http_session_guard_conn_cache_t  *cache;
+
+    if (lcf->cache_time == 0) {
+        return 0;
+    }
+
+    cache = ngx_http_session_guard_conn_cache(r, 0);
+    addr = &r->connection->addr_text;
+
+    return cache != NULL && cache->valid
+           && ngx_current_msec - cache->checked < lcf->cache_time
+           && ngx_memcmp(cache->key, ctx->key, SG_SESSION_KEY_LEN) == 0
+           && ngx_memcmp(cache->device, ctx->device_hash,
+                         SG_DEVICE_HASH_LEN) == 0
+           && cache->addr_len == addr->len
+           && ngx_memcmp(cache->addr, addr->data, addr->len) == 0;
+}
+
+
+static void
+ngx_http_session_guard_cache_store(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx)
+{
+    ngx_str_t                            *addr;
+    ngx_http_session_guard_conn_cache_t  *cache;
+    ngx_http_session_guard_loc_conf_t    *lcf;
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
+    addr = &r->connection->addr_text;
+
+    if (lcf->cache_time == 0 || addr->len > NGX_SOCKADDR_STRLEN) {
+        return;
+    }
+
+    cache = ngx_http_session_guard_conn_cache(r, 1);
+    if (cache == NULL) {
+        return;
+    }
+
+    ngx_memcpy(cache->key, ctx->key, SG_SESSION_KEY_LEN);
+    ngx_memcpy(cache->device, ctx->device_hash, SG_DEVICE_HASH_LEN);
+    ngx_memcpy(cache->addr, addr->data, addr->len);
+    cache->addr_len = addr->len;
+    cache->checked = ngx_current_msec;
+    cache->valid = 1;
 }
 
 
 static ngx_str_t
+ngx_http_session_guard_header_value(ngx_table_elt_t *h)
+{
+    ngx_str_t  v;
+
+    if (h == NULL) {
+        ngx_str_null(&v);
+        return v;
+    }
+
+    return h->value;
+}
+
+
+static sg_str_t
+ngx_http_session_guard_sg_str(ngx_str_t s)
+{
+    sg_str_t  out;
+
+    out.data = (const char *) s.data;
+    out.len = s.len;
+
+    return out;
+}
+
+
+/*
+ * The request's device fingerprint from its headers; HTTP/1.x also gives
+ * the order of header names (HTTP/2's order is HPACK's business, not the
+ * browser's).  Parsed once per request.
+ */
+ngx_int_t
+ngx_http_session_guard_device(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx)
+{
+    ngx_str_t           name;
+    ngx_uint_t          i, n;
+    sg_str_t            names[64];
+    ngx_list_part_t    *part;
+    ngx_table_elt_t    *h, *ch_ua, *ch_platform, *ch_mobile, *lang;
+    sg_device_input_t   in;
+
+    if (ctx->has_device) {
+        return NGX_OK;
+    }
+
+    ch_ua = NULL;
+    ch_platform = NULL;
+    ch_mobile = NULL;
+    lang = NULL;
+    n = 0;
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            name = h[i].key;
+
+            if (name.len == 9
+                && ngx_strncasecmp(name.data, (u_char *) "sec-ch-ua", 9) == 0)
+            {
+                ch_ua = &h[i];
+
+            } else if (name.len == 18
+                       && ngx_strncasecmp(name.data,
+                                          (u_char *) "sec-ch-ua-platform",
+                                          18) == 0)
+            {
+                ch_platform = &h[i];
+
+            } else if (name.len == 16
+                       && ngx_strncasecmp(name.data,
+                                          (u_char *) "sec-ch-ua-mobile",
+                                          16) == 0)
+            {
+                ch_mobile = &h[i];
+
+            } else if (name.len == 15
+                       && ngx_strncasecmp(name.data,
+                                          (u_char *) "accept-language",
+                                          15) == 0)
+            {
+                lang = &h[i];
+            }
+
+            if (n < 64) {
+                names[n++] = ngx_http_session_guard_sg_str(name);
+            }
+        }
+    }
+
+    ngx_memzero(&in, sizeof(sg_device_input_t));
+
+    in.user_agent = ngx_http_session_guard_sg_str(
+                        ngx_http_session_guard_header_value(
+                            r->headers_in.user_agent));
+    in.ch_ua = ngx_http_session_guard_sg_str(
+                   ngx_http_session_guard_header_value(ch_ua));
+    in.ch_ua_platform = ngx_http_session_guard_sg_str(
+                            ngx_http_session_guard_header_value(ch_platform));
+    in.ch_ua_mobile = ngx_http_session_guard_sg_str(
+                          ngx_http_session_guard_header_value(ch_mobile));
+    in.accept_language = ngx_http_session_guard_sg_str(
+                             ngx_http_session_guard_header_value(lang));
+#if (NGX_HTTP_GZIP)
+    in.accept_encoding = ngx_http_session_guard_sg_str(
+                             ngx_http_session_guard_header_value(
+                                 r->headers_in.accept_encoding));
+#endif
+
+#if (NGX_HTTP_V2)
+    if (r->stream == NULL)
+#endif
+    {
+        in.header_names = names;
+        in.n_header_names = n;
+    }
+
+    if (sg_device_parse(&in, &ctx->device) != 0
+        || sg_device_hash(&ctx->device, (char *) ctx->device_hash,
+                          sizeof(ctx->device_hash)) < 0
+        || sg_device_encode(&ctx->device, (char *) ctx->device_enc,
+                            sizeof(ctx->device_enc)) < 0)
+    {
+        return NGX_ERROR;
+    }
+
+    ctx->has_device = 1;
+
+    return NGX_OK;
+}
+
+
+ngx_str_t
 ngx_http_session_guard_tls_sig(ngx_http_request_t *r)
 {
     ngx_str_t     sig;
@@ -152,37 +384,124 @@ ngx_http_session_guard_tls_sig(ngx_http_request_t *r)
 }
 
 
-/* A short, stable stand-in for the device until the HTTP fingerprint. */
-static ngx_str_t
-ngx_http_session_guard_device(ngx_http_request_t *r, u_char *buf)
+/*
+ * Runs the session script in the given mode for the session named by key,
+ * with the observation on ctx.  With pending == NULL nobody waits for the
+ * answer.
+ */
+ngx_int_t
+ngx_http_session_guard_send(ngx_http_request_t *r, sg_session_mode_e mode,
+    u_char *key, ngx_http_session_guard_ctx_t *ctx,
+    ngx_http_session_guard_pending_t *pending)
 {
-    ngx_str_t   dev;
-    uint32_t    h = 0;
+    int                                  n;
+    ngx_int_t                            rc;
+    ngx_str_t                            argv[1 + SG_SESSION_NARGS], *a;
+    const char                          *verdict;
+    ngx_http_session_guard_main_conf_t  *mcf;
+    u_char                               keyname[256], now[NGX_TIME_T_LEN],
+                                         ttl[NGX_TIME_T_LEN],
+                                         score[NGX_INT_T_LEN], modes[2];
 
-    if (r->headers_in.user_agent) {
-        h = ngx_murmur_hash2(r->headers_in.user_agent->value.data,
-                             r->headers_in.user_agent->value.len);
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
+
+    n = sg_session_key_name((char *) keyname, sizeof(keyname),
+                            (char *) mcf->redis->prefix.data,
+                            mcf->redis->prefix.len, (char *) key,
+                            SG_SESSION_KEY_LEN);
+    if (n < 0) {
+        return NGX_ERROR;
     }
 
-    dev.data = buf;
-    dev.len = ngx_sprintf(buf, "ua:%08xD", h) - buf;
+    argv[0].data = keyname;
+    argv[0].len = n;
 
-    return dev;
+    a = argv + 1;
+
+    modes[0] = (u_char) ('0' + mode);
+    a[SG_SESSION_ARG_MODE].data = modes;
+    a[SG_SESSION_ARG_MODE].len = 1;
+    a[SG_SESSION_ARG_NOW].data = now;
+    a[SG_SESSION_ARG_NOW].len = ngx_sprintf(now, "%T", ngx_time()) - now;
+    a[SG_SESSION_ARG_TTL].data = ttl;
+    a[SG_SESSION_ARG_TTL].len = ngx_sprintf(ttl, "%T", mcf->ttl) - ttl;
+    a[SG_SESSION_ARG_DEVICE].data = ctx->device_enc;
+    a[SG_SESSION_ARG_DEVICE].len = ngx_strlen(ctx->device_enc);
+    a[SG_SESSION_ARG_TLS] = ctx->tls;
+    a[SG_SESSION_ARG_IP] = r->connection->addr_text;
+    a[SG_SESSION_ARG_USER] = ctx->user;
+
+    verdict = sg_verdict_name(ctx->verdict);
+    a[SG_SESSION_ARG_VERDICT].data = (u_char *) verdict;
+    a[SG_SESSION_ARG_VERDICT].len = ngx_strlen(verdict);
+    a[SG_SESSION_ARG_SCORE].data = score;
+    a[SG_SESSION_ARG_SCORE].len = ngx_sprintf(score, "%ui", ctx->score)
+                                  - score;
+    a[SG_SESSION_ARG_MATCHED].len = 1;
+    a[SG_SESSION_ARG_MATCHED].data =
+        (u_char *) ((ctx->reasons & (SG_REASON_BIT(SG_REASON_TLS_CHANGED)
+                                     | SG_REASON_BIT(SG_REASON_DEVICE_CHANGED)))
+                    ? "0" : "1");
+
+    rc = ngx_http_session_guard_redis_eval(1 + SG_SESSION_NARGS, argv,
+                                           pending
+                                           ? ngx_http_session_guard_reply
+                                           : NULL,
+                                           pending);
+
+    if (rc == NGX_OK) {
+        ngx_http_session_guard_count(r, pending
+                                        ? NGX_HTTP_SG_M_REDIS_AWAITED
+                                        : NGX_HTTP_SG_M_REDIS_BACKGROUND);
+    }
+
+    return rc;
+}
+
+
+static void
+ngx_http_session_guard_finish(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx, sg_verdict_e v)
+{
+    u_char  *p;
+    int      n;
+
+    ctx->verdict = v;
+    ctx->done = 1;
+
+    if (ctx->reasons && !ctx->revoked) {
+        p = ngx_pnalloc(r->pool, 512);
+        if (p != NULL) {
+            n = sg_reasons_format(ctx->reasons, (char *) p, 512);
+            if (n >= 0) {
+                ctx->reasons_text.data = p;
+                ctx->reasons_text.len = n;
+            }
+        }
+    }
+
+    ngx_http_session_guard_count(r, NGX_HTTP_SG_M_VERDICT_NONE + v);
+
+    if (v == SG_VERDICT_BLOCK) {
+        ctx->status = ngx_http_session_guard_block(r, ctx);
+    }
+
+    if (ngx_http_session_guard_set_header(r, ctx) != NGX_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "session_guard: could not add the upstream header");
+    }
 }
 
 
 ngx_int_t
 ngx_http_session_guard_access_handler(ngx_http_request_t *r)
 {
-    ngx_int_t                             rc;
-    ngx_str_t                             sid, argv[1 + SG_SESSION_NARGS];
-    ngx_http_session_guard_ctx_t         *ctx;
-    ngx_http_session_guard_pending_t     *pending;
-    ngx_http_session_guard_loc_conf_t    *lcf;
-    ngx_http_session_guard_main_conf_t   *mcf;
-    int                                   n;
-    u_char                                keyname[256], now[NGX_TIME_T_LEN],
-                                          ttl[NGX_TIME_T_LEN], dev[32];
+    ngx_int_t                            rc;
+    ngx_str_t                            sid;
+    ngx_http_session_guard_ctx_t        *ctx;
+    ngx_http_session_guard_pending_t    *pending;
+    ngx_http_session_guard_loc_conf_t   *lcf;
+    ngx_http_session_guard_main_conf_t  *mcf;
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
 
@@ -193,7 +512,7 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
     ctx = ngx_http_session_guard_get_ctx(r);
 
     if (ctx != NULL) {
-        return ctx->done ? NGX_DECLINED : NGX_AGAIN;
+        return ctx->done ? ctx->status : NGX_AGAIN;
     }
 
     ctx = ngx_http_session_guard_create_ctx(r);
@@ -201,13 +520,15 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REQUESTS);
+
     if (ngx_http_complex_value(r, lcf->session, &sid) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (sid.len == 0) {
-        ngx_http_session_guard_finish(r, ctx, NGX_HTTP_SG_VERDICT_NONE);
-        return NGX_DECLINED;
+        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_NONE);
+        return ctx->status;
     }
 
     mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
@@ -218,31 +539,35 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
     {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "session_guard: keyed hash failed");
-        ngx_http_session_guard_finish(r, ctx, NGX_HTTP_SG_VERDICT_ERROR);
-        return NGX_DECLINED;
+        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_ERROR);
+        return ctx->status;
     }
 
     ctx->has_key = 1;
 
-    n = sg_session_key_name((char *) keyname, sizeof(keyname),
-                            (char *) mcf->redis->prefix.data,
-                            mcf->redis->prefix.len, (char *) ctx->key,
-                            SG_SESSION_KEY_LEN);
-    if (n < 0) {
-        ngx_http_session_guard_finish(r, ctx, NGX_HTTP_SG_VERDICT_ERROR);
-        return NGX_DECLINED;
+    if (ngx_http_session_guard_device(r, ctx) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    argv[0].data = keyname;
-    argv[0].len = n;
-    argv[1 + SG_SESSION_ARG_NOW].data = now;
-    argv[1 + SG_SESSION_ARG_NOW].len = ngx_sprintf(now, "%T", ngx_time())
-                                       - now;
-    argv[1 + SG_SESSION_ARG_TTL].data = ttl;
-    argv[1 + SG_SESSION_ARG_TTL].len = ngx_sprintf(ttl, "%T", mcf->ttl) - ttl;
-    argv[1 + SG_SESSION_ARG_DEVICE] = ngx_http_session_guard_device(r, dev);
-    argv[1 + SG_SESSION_ARG_TLS] = ngx_http_session_guard_tls_sig(r);
-    argv[1 + SG_SESSION_ARG_IP] = r->connection->addr_text;
+    ctx->tls = ngx_http_session_guard_tls_sig(r);
+
+    if (lcf->user
+        && ngx_http_complex_value(r, lcf->user, &ctx->user) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_session_guard_cache_hit(r, ctx, lcf)) {
+        /* Known good on this connection: record the request, don't wait. */
+        ngx_http_session_guard_count(r, NGX_HTTP_SG_M_CACHE_HITS);
+        ctx->verdict = SG_VERDICT_OK;
+        (void) ngx_http_session_guard_send(r, SG_SESSION_OBSERVE, ctx->key,
+                                           ctx, NULL);
+        (void) ngx_http_session_guard_send(r, SG_SESSION_VERDICT, ctx->key,
+                                           ctx, NULL);
+        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_OK);
+        return ctx->status;
+    }
 
     pending = ngx_alloc(sizeof(ngx_http_session_guard_pending_t),
                         r->connection->log);
@@ -252,19 +577,18 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
 
     pending->ctx = ctx;
 
-    rc = ngx_http_session_guard_redis_eval(1 + SG_SESSION_NARGS, argv,
-                                           ngx_http_session_guard_reply,
-                                           pending);
+    rc = ngx_http_session_guard_send(r, SG_SESSION_OBSERVE, ctx->key, ctx,
+                                     pending);
     if (rc != NGX_OK) {
         ngx_free(pending);
+        ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REDIS_ERRORS);
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "session_guard: redis unavailable, verdict \"error\"");
-        ngx_http_session_guard_finish(r, ctx, NGX_HTTP_SG_VERDICT_ERROR);
-        return NGX_DECLINED;
+        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_ERROR);
+        return ctx->status;
     }
 
     ctx->pending = pending;
-    ctx->started = 1;
 
     ngx_add_timer(&ctx->timeout, mcf->redis->timeout);
 
@@ -276,70 +600,70 @@ static void
 ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx,
     ngx_uint_t nelts, ngx_str_t *elts)
 {
-    ngx_http_request_t  *r = ctx->request;
-    sg_session_bound_t   bound;
-    const char          *texts[32];
-    size_t               lens[32];
-    ngx_uint_t           i, changed;
-    ngx_str_t            dev, tls;
-    u_char               buf[32];
+    u_char                              tls[SG_SESSION_FIELD_MAX];
+    const char                         *texts[16];
+    size_t                              lens[16];
+    ngx_uint_t                          i;
+    sg_judgement_t                      j;
+    sg_observation_t                    obs;
+    sg_session_bound_t                  bound;
+    ngx_http_request_t                 *r = ctx->request;
+    ngx_http_session_guard_loc_conf_t  *lcf;
 
-    for (i = 0; i < nelts && i < 32; i++) {
+    for (i = 0; i < nelts && i < 16; i++) {
         texts[i] = (const char *) elts[i].data;
         lens[i] = elts[i].len;
     }
 
-    if (nelts > 32
+    if (nelts > 16
         || sg_session_parse_reply(nelts, texts, lens, &bound)
-               != SG_SESSION_OK)
+           != SG_SESSION_OK
+        || bound.state == SG_SESSION_DONE)
     {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "session_guard: malformed reply from redis");
-        ngx_http_session_guard_finish(r, ctx, NGX_HTTP_SG_VERDICT_ERROR);
+        ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REDIS_ERRORS);
+        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_ERROR);
         return;
     }
 
-    if (!bound.seen) {
-        ngx_http_session_guard_finish(r, ctx, NGX_HTTP_SG_VERDICT_NEW);
+    if (bound.state == SG_SESSION_REVOKED) {
+        ctx->revoked = 1;
+        ngx_str_set(&ctx->reasons_text, "revoked");
+        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_BLOCK);
         return;
     }
 
-    dev = ngx_http_session_guard_device(r, buf);
-    tls = ngx_http_session_guard_tls_sig(r);
-    changed = 0;
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
 
-    /* A session bound over plain HTTP has no TLS signature to compare. */
-    if (tls.len && bound.tls[0] != '\0'
-        && (tls.len != ngx_strlen(bound.tls)
-            || ngx_strncmp(tls.data, bound.tls, tls.len) != 0))
-    {
-        changed |= 1;
+    if (ctx->tls.len >= sizeof(tls)) {
+        ctx->tls.len = 0;
     }
 
-    if (dev.len != ngx_strlen(bound.device)
-        || ngx_strncmp(dev.data, bound.device, dev.len) != 0)
-    {
-        changed |= 2;
+    ngx_memcpy(tls, ctx->tls.data, ctx->tls.len);
+    tls[ctx->tls.len] = '\0';
+
+    obs.device = &ctx->device;
+    obs.tls = (const char *) tls;
+    obs.now = ngx_time();
+    obs.window = lcf->concurrent_window;
+    obs.place = 0;
+
+    sg_judge(&lcf->policy, &bound, &obs, &j);
+
+    ctx->reasons = j.reasons;
+    ctx->score = j.score;
+
+    ngx_http_session_guard_finish(r, ctx, j.verdict);
+
+    if (bound.state == SG_SESSION_SEEN) {
+        (void) ngx_http_session_guard_send(r, SG_SESSION_VERDICT, ctx->key,
+                                           ctx, NULL);
     }
 
-    if (changed) {
-        switch (changed) {
-        case 1:
-            ngx_str_set(&ctx->reasons, "tls_changed");
-            break;
-        case 2:
-            ngx_str_set(&ctx->reasons, "device_changed");
-            break;
-        default:
-            ngx_str_set(&ctx->reasons, "tls_changed,device_changed");
-        }
-
-        ctx->score = 50;
-        ngx_http_session_guard_finish(r, ctx, NGX_HTTP_SG_VERDICT_TAG);
-        return;
+    if (j.verdict == SG_VERDICT_OK || j.verdict == SG_VERDICT_NEW) {
+        ngx_http_session_guard_cache_store(r, ctx);
     }
-
-    ngx_http_session_guard_finish(r, ctx, NGX_HTTP_SG_VERDICT_OK);
 }
 
 
@@ -367,7 +691,8 @@ ngx_http_session_guard_reply(void *data, ngx_uint_t nelts, ngx_str_t *elts,
     if (error != NULL) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "session_guard: redis answered: %V", error);
-        ngx_http_session_guard_finish(r, ctx, NGX_HTTP_SG_VERDICT_ERROR);
+        ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REDIS_ERRORS);
+        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_ERROR);
 
     } else {
         ngx_http_session_guard_judge(ctx, nelts, elts);
@@ -393,7 +718,8 @@ ngx_http_session_guard_timed_out(ngx_event_t *ev)
         ctx->pending = NULL;
     }
 
-    ngx_http_session_guard_finish(r, ctx, NGX_HTTP_SG_VERDICT_ERROR);
+    ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REDIS_TIMEOUTS);
+    ngx_http_session_guard_finish(r, ctx, SG_VERDICT_ERROR);
     ngx_http_session_guard_resume(&ctx->resume);
 }
 
@@ -413,6 +739,128 @@ ngx_http_session_guard_resume(ngx_event_t *ev)
 
 
 /*
+ * The cookie's name, to expire it on revocation: session_guard_issue_cookie
+ * if set, else NAME when the session is plainly "$cookie_NAME".
+ */
+static ngx_str_t
+ngx_http_session_guard_cookie_name(ngx_http_session_guard_loc_conf_t *lcf)
+{
+    ngx_str_t  name, *v;
+
+    if (lcf->issue_cookie.len) {
+        return lcf->issue_cookie;
+    }
+
+    v = &lcf->session->value;
+
+    if (v->len > 8 && ngx_strncmp(v->data, "$cookie_", 8) == 0
+        && ngx_strlchr(v->data + 8, v->data + v->len, '$') == NULL)
+    {
+        name.data = v->data + 8;
+        name.len = v->len - 8;
+        return name;
+    }
+
+    ngx_str_null(&name);
+
+    return name;
+}
+
+
+static ngx_int_t
+ngx_http_session_guard_block(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx)
+{
+    size_t                              len;
+    u_char                             *p, *sep;
+    uintptr_t                           escape;
+    ngx_str_t                           name;
+    ngx_table_elt_t                    *h;
+    ngx_http_session_guard_loc_conf_t  *lcf;
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
+
+    if (lcf->on_block == NGX_HTTP_SG_BLOCK_REVOKE && !ctx->revoked) {
+        /* Forget the binding, keep a tombstone; the thief's next try with
+         * this cookie is blocked too, and a re-login gets a new session. */
+        (void) ngx_http_session_guard_send(r, SG_SESSION_REVOKE, ctx->key,
+                                           ctx, NULL);
+        ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REVOKED);
+    }
+
+    if (lcf->on_block == NGX_HTTP_SG_BLOCK_REVOKE) {
+        name = ngx_http_session_guard_cookie_name(lcf);
+
+        if (name.len) {
+            len = name.len + sizeof("=; Max-Age=0; Path=/") - 1;
+
+            p = ngx_pnalloc(r->pool, len);
+            h = ngx_list_push(&r->headers_out.headers);
+
+            if (p == NULL || h == NULL) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            h->hash = 1;
+            ngx_str_set(&h->key, "Set-Cookie");
+            h->value.data = p;
+            h->value.len = ngx_sprintf(p, "%V=; Max-Age=0; Path=/", &name)
+                           - p;
+#if (nginx_version >= 1023000)
+            h->next = NULL;
+#endif
+        }
+    }
+
+    if (lcf->block_url.len == 0) {
+        return lcf->block_status;
+    }
+
+    /* Back to the login page, which may send the user on afterwards. */
+    escape = 2 * ngx_escape_uri(NULL, r->unparsed_uri.data,
+                                r->unparsed_uri.len,
+                                NGX_ESCAPE_URI_COMPONENT);
+
+    len = lcf->block_url.len + sizeof("?return_to=") - 1
+          + r->unparsed_uri.len + escape;
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    sep = ngx_strlchr(lcf->block_url.data,
+                      lcf->block_url.data + lcf->block_url.len, '?');
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Location");
+    h->value.data = p;
+
+    p = ngx_cpymem(p, lcf->block_url.data, lcf->block_url.len);
+    p = ngx_cpymem(p, sep ? "&return_to=" : "?return_to=",
+                   sizeof("?return_to=") - 1);
+    p = (u_char *) ngx_escape_uri(p, r->unparsed_uri.data,
+                                  r->unparsed_uri.len,
+                                  NGX_ESCAPE_URI_COMPONENT);
+
+    h->value.len = p - h->value.data;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+
+    ngx_http_clear_location(r);
+    r->headers_out.location = h;
+
+    return NGX_HTTP_MOVED_TEMPORARILY;
+}
+
+
+/*
  * The tag header tells the upstream what was decided.  Any same-named header
  * the client sent is dropped first, so the upstream can trust the value.
  */
@@ -420,13 +868,14 @@ static ngx_int_t
 ngx_http_session_guard_set_header(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx)
 {
+    size_t                              len;
+    u_char                             *p;
+    ngx_uint_t                          i, forged;
     ngx_list_t                         *headers, copy;
     ngx_list_part_t                    *part;
     ngx_table_elt_t                    *h, *nh;
-    ngx_uint_t                          i, forged;
+    const char                         *verdict;
     ngx_http_session_guard_loc_conf_t  *lcf;
-    u_char                             *p;
-    size_t                              len;
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
 
@@ -488,8 +937,10 @@ ngx_http_session_guard_set_header(ngx_http_request_t *r,
         }
     }
 
+    verdict = sg_verdict_name(ctx->verdict);
+
     len = sizeof("verdict=; score=; reasons=; session=") - 1
-          + sizeof("error") - 1 + NGX_INT_T_LEN + ctx->reasons.len
+          + ngx_strlen(verdict) + NGX_INT_T_LEN + ctx->reasons_text.len
           + SG_SESSION_ID_LEN;
 
     p = ngx_pnalloc(r->pool, len);
@@ -510,9 +961,8 @@ ngx_http_session_guard_set_header(ngx_http_request_t *r,
     h->next = NULL;
 #endif
 
-    p = ngx_sprintf(p, "verdict=%s; score=%ui; reasons=%V",
-                    ngx_http_session_guard_verdict_name(ctx->verdict),
-                    ctx->score, &ctx->reasons);
+    p = ngx_sprintf(p, "verdict=%s; score=%ui; reasons=%V", verdict,
+                    ctx->score, &ctx->reasons_text);
 
     if (ctx->has_key) {
         p = ngx_sprintf(p, "; session=%*s", (size_t) SG_SESSION_ID_LEN,

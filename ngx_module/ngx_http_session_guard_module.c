@@ -14,6 +14,9 @@
 #define NGX_HTTP_SG_DEFAULT_TIMEOUT  50
 #define NGX_HTTP_SG_REDIS_PORT       6379
 
+/* "block=off": above any score, and not NGX_CONF_UNSET (-1). */
+#define NGX_HTTP_SG_BLOCK_OFF        (SG_SCORE_MAX + 1)
+
 
 static ngx_int_t ngx_http_session_guard_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_session_guard_postconfiguration(ngx_conf_t *cf);
@@ -30,6 +33,16 @@ static char *ngx_http_session_guard_secret_file(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_session_guard_header(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_session_guard_user(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_session_guard_weight(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_session_guard_threshold(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_session_guard_on_block(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_session_guard_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static ngx_int_t ngx_http_session_guard_init_process(ngx_cycle_t *cycle);
 static void ngx_http_session_guard_exit_process(ngx_cycle_t *cycle);
 
@@ -54,6 +67,62 @@ static ngx_command_t  ngx_http_session_guard_commands[] = {
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_session_guard_header,
       NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("session_guard_user"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_session_guard_user,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("session_guard_issue_cookie"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_session_guard_loc_conf_t, issue_cookie),
+      NULL },
+
+    { ngx_string("session_guard_weight"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_session_guard_weight,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("session_guard_threshold"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_session_guard_threshold,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("session_guard_on_block"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_session_guard_on_block,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("session_guard_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_session_guard_cache,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("session_guard_concurrent_window"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_session_guard_loc_conf_t, concurrent_window),
+      NULL },
+
+    { ngx_string("session_guard_metrics"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_session_guard_metrics,
+      0,
       0,
       NULL },
 
@@ -143,6 +212,10 @@ ngx_http_session_guard_postconfiguration(ngx_conf_t *cf)
 
     *h = ngx_http_session_guard_access_handler;
 
+    if (mcf->issue && ngx_http_session_guard_filter_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_session_guard_ssl_init(cf);
 }
 
@@ -205,6 +278,7 @@ ngx_http_session_guard_create_srv_conf(ngx_conf_t *cf)
 static void *
 ngx_http_session_guard_create_loc_conf(ngx_conf_t *cf)
 {
+    ngx_uint_t                          i;
     ngx_http_session_guard_loc_conf_t  *conf;
 
     conf = ngx_pcalloc(cf->pool, sizeof(ngx_http_session_guard_loc_conf_t));
@@ -218,10 +292,24 @@ ngx_http_session_guard_create_loc_conf(ngx_conf_t *cf)
      *     conf->header = { 0, NULL };
      *     conf->header_hash = 0;
      *     conf->header_lowcase = NULL;
+     *     conf->user_header = { 0, NULL };
+     *     conf->issue_cookie = { 0, NULL };
+     *     conf->block_url = { 0, NULL };
      */
 
     conf->enable = NGX_CONF_UNSET;
     conf->session = NGX_CONF_UNSET_PTR;
+    conf->user = NGX_CONF_UNSET_PTR;
+    conf->tag = NGX_CONF_UNSET;
+    conf->block = NGX_CONF_UNSET;
+    conf->on_block = NGX_CONF_UNSET_UINT;
+    conf->block_status = NGX_CONF_UNSET_UINT;
+    conf->cache_time = NGX_CONF_UNSET_MSEC;
+    conf->concurrent_window = NGX_CONF_UNSET;
+
+    for (i = 0; i < SG_REASON_COUNT; i++) {
+        conf->weight[i] = NGX_CONF_UNSET;
+    }
 
     return conf;
 }
@@ -237,8 +325,63 @@ ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_http_session_guard_srv_conf_t   *sscf;
     ngx_http_session_guard_main_conf_t  *mcf;
 
+    ngx_uint_t                           i;
+    sg_policy_t                          defaults;
+
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
     ngx_conf_merge_ptr_value(conf->session, prev->session, NULL);
+
+    if (conf->user == NGX_CONF_UNSET_PTR) {
+        conf->user = prev->user;
+        conf->user_header = prev->user_header;
+    }
+
+    if (conf->user == NGX_CONF_UNSET_PTR) {
+        conf->user = NULL;
+    }
+
+    ngx_conf_merge_str_value(conf->issue_cookie, prev->issue_cookie, "");
+
+    /* Weights merge one reason at a time, so a location can change one
+     * weight and inherit the others. */
+    sg_policy_init_defaults(&defaults);
+
+    for (i = 0; i < SG_REASON_COUNT; i++) {
+        ngx_conf_merge_value(conf->weight[i], prev->weight[i],
+                             (ngx_int_t) defaults.weight[i]);
+        conf->policy.weight[i] = (uint32_t) conf->weight[i];
+    }
+
+    ngx_conf_merge_value(conf->tag, prev->tag, (ngx_int_t) defaults.tag);
+    ngx_conf_merge_value(conf->block, prev->block,
+                         (ngx_int_t) defaults.block);
+
+    conf->policy.tls_device_bonus = defaults.tls_device_bonus;
+    conf->policy.tag = (uint32_t) conf->tag;
+    conf->policy.block = conf->block == NGX_HTTP_SG_BLOCK_OFF
+                         ? SG_THRESHOLD_OFF : (uint32_t) conf->block;
+
+    if (conf->block != NGX_HTTP_SG_BLOCK_OFF && conf->block < conf->tag) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"session_guard_threshold\" block=%i is below "
+                           "tag=%i", conf->block, conf->tag);
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->on_block == NGX_CONF_UNSET_UINT) {
+        conf->on_block = prev->on_block;
+        conf->block_status = prev->block_status;
+        conf->block_url = prev->block_url;
+    }
+
+    if (conf->on_block == NGX_CONF_UNSET_UINT) {
+        conf->on_block = NGX_HTTP_SG_BLOCK_STATUS;
+        conf->block_status = NGX_HTTP_FORBIDDEN;
+    }
+
+    ngx_conf_merge_msec_value(conf->cache_time, prev->cache_time, 10000);
+    ngx_conf_merge_sec_value(conf->concurrent_window,
+                             prev->concurrent_window, SG_CONCURRENT_WINDOW);
 
     if (conf->header.data == NULL) {
         conf->header = prev->header;
@@ -259,6 +402,16 @@ ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf, void *parent,
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_session_guard_module);
     mcf->used = 1;
+
+    if (conf->issue_cookie.len) {
+        mcf->issue = 1;
+    }
+
+    if (mcf->metrics_zone == NULL
+        && ngx_http_session_guard_metrics_init(cf, mcf) != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
 
     /* Locations are merged with their server's configuration in cf->ctx:
      * mark the server, so the TLS hook goes on its SSL_CTX. */
@@ -604,6 +757,279 @@ ngx_http_session_guard_header(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     lcf->header_hash = ngx_hash_strlow(lcf->header_lowcase, value[1].data,
                                        value[1].len);
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_session_guard_user(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_session_guard_loc_conf_t  *lcf = conf;
+
+    u_char                            *p;
+    ngx_str_t                         *value;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (lcf->user != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    lcf->user = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (lcf->user == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[1];
+    ccv.complex_value = lcf->user;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* A user the app tells us in a response header is for us alone: the
+     * header is removed before the response leaves. */
+    if (value[1].len > sizeof("$upstream_http_") - 1
+        && ngx_strncmp(value[1].data, "$upstream_http_",
+                       sizeof("$upstream_http_") - 1) == 0
+        && ngx_strlchr(value[1].data + 1, value[1].data + value[1].len, '$')
+           == NULL)
+    {
+        lcf->user_header.len = value[1].len - (sizeof("$upstream_http_") - 1);
+        lcf->user_header.data = ngx_pnalloc(cf->pool, lcf->user_header.len);
+        if (lcf->user_header.data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        p = ngx_cpymem(lcf->user_header.data,
+                       value[1].data + sizeof("$upstream_http_") - 1,
+                       lcf->user_header.len);
+
+        for (p = lcf->user_header.data;
+             p < lcf->user_header.data + lcf->user_header.len;
+             p++)
+        {
+            if (*p == '_') {
+                *p = '-';
+            }
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_session_guard_score_arg(ngx_str_t *s)
+{
+    ngx_int_t  n;
+
+    n = ngx_atoi(s->data, s->len);
+
+    if (n == NGX_ERROR || n > SG_SCORE_MAX) {
+        return NGX_ERROR;
+    }
+
+    return n;
+}
+
+
+static char *
+ngx_http_session_guard_weight(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_session_guard_loc_conf_t  *lcf = conf;
+
+    int         r;
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    r = sg_reason_from_name((const char *) value[1].data, value[1].len);
+    if (r < 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "unknown reason \"%V\"",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    n = ngx_http_session_guard_score_arg(&value[2]);
+    if (n == NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid weight \"%V\", it must be from 0 to %d",
+                           &value[2], SG_SCORE_MAX);
+        return NGX_CONF_ERROR;
+    }
+
+    if (lcf->weight[r] != NGX_CONF_UNSET) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "duplicate weight for \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    lcf->weight[r] = n;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_session_guard_threshold(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_session_guard_loc_conf_t  *lcf = conf;
+
+    ngx_str_t   *value, s;
+    ngx_uint_t   i;
+
+    if (lcf->tag != NGX_CONF_UNSET || lcf->block != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "tag=", 4) == 0) {
+            s.data = value[i].data + 4;
+            s.len = value[i].len - 4;
+
+            lcf->tag = ngx_http_session_guard_score_arg(&s);
+            if (lcf->tag == NGX_ERROR || lcf->tag == 0) {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strcmp(value[i].data, "block=off") == 0) {
+            lcf->block = NGX_HTTP_SG_BLOCK_OFF;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "block=", 6) == 0) {
+            s.data = value[i].data + 6;
+            s.len = value[i].len - 6;
+
+            lcf->block = ngx_http_session_guard_score_arg(&s);
+            if (lcf->block == NGX_ERROR || lcf->block == 0) {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        goto invalid;
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid parameter \"%V\"",
+                       &value[i]);
+
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_session_guard_on_block(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_session_guard_loc_conf_t  *lcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (lcf->on_block != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    lcf->block_status = NGX_HTTP_FORBIDDEN;
+
+    if (ngx_strncmp(value[1].data, "redirect=", 9) == 0) {
+        lcf->on_block = NGX_HTTP_SG_BLOCK_REDIRECT;
+        lcf->block_url.data = value[1].data + 9;
+        lcf->block_url.len = value[1].len - 9;
+
+        if (lcf->block_url.len == 0) {
+            goto invalid;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strcmp(value[1].data, "revoke") == 0) {
+        lcf->on_block = NGX_HTTP_SG_BLOCK_REVOKE;
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strncmp(value[1].data, "revoke=", 7) == 0) {
+        lcf->on_block = NGX_HTTP_SG_BLOCK_REVOKE;
+        lcf->block_url.data = value[1].data + 7;
+        lcf->block_url.len = value[1].len - 7;
+
+        if (lcf->block_url.len == 0) {
+            goto invalid;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    n = ngx_atoi(value[1].data, value[1].len);
+
+    if (n < 400 || n > 599) {
+        goto invalid;
+    }
+
+    lcf->on_block = NGX_HTTP_SG_BLOCK_STATUS;
+    lcf->block_status = n;
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid value \"%V\", it must be a status code from "
+                       "400 to 599, \"redirect=URL\", \"revoke\" or "
+                       "\"revoke=URL\"", &value[1]);
+
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_session_guard_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_session_guard_loc_conf_t  *lcf = conf;
+
+    ngx_str_t  *value;
+
+    if (lcf->cache_time != NGX_CONF_UNSET_MSEC) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        lcf->cache_time = 0;
+        return NGX_CONF_OK;
+    }
+
+    lcf->cache_time = ngx_parse_time(&value[1], 0);
+
+    if (lcf->cache_time == (ngx_msec_t) NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid value \"%V\"",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
 
     return NGX_CONF_OK;
 }

@@ -10,19 +10,37 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "sg_device.h"
+#include "sg_judge.h"
 #include "sg_keyed_hash.h"
+#include "sg_score.h"
 #include "sg_session.h"
 #include "sg_tls_fp.h"
 
 
+#define NGX_HTTP_SG_BLOCK_STATUS    1
+#define NGX_HTTP_SG_BLOCK_REDIRECT  2
+#define NGX_HTTP_SG_BLOCK_REVOKE    3
+
+
+/* Counters in shared memory, for all workers (see _metrics.c). */
 typedef enum {
-    NGX_HTTP_SG_VERDICT_NONE = 0,
-    NGX_HTTP_SG_VERDICT_NEW,
-    NGX_HTTP_SG_VERDICT_OK,
-    NGX_HTTP_SG_VERDICT_TAG,
-    NGX_HTTP_SG_VERDICT_BLOCK,
-    NGX_HTTP_SG_VERDICT_ERROR
-} ngx_http_session_guard_verdict_e;
+    NGX_HTTP_SG_M_REQUESTS = 0,
+    NGX_HTTP_SG_M_VERDICT_NONE,      /* one per verdict, in sg_verdict_e order */
+    NGX_HTTP_SG_M_VERDICT_NEW,
+    NGX_HTTP_SG_M_VERDICT_OK,
+    NGX_HTTP_SG_M_VERDICT_TAG,
+    NGX_HTTP_SG_M_VERDICT_BLOCK,
+    NGX_HTTP_SG_M_VERDICT_ERROR,
+    NGX_HTTP_SG_M_REDIS_AWAITED,     /* round trips a request waited for */
+    NGX_HTTP_SG_M_REDIS_BACKGROUND,  /* commands nobody waited for */
+    NGX_HTTP_SG_M_REDIS_ERRORS,      /* unavailable, error reply, bad reply */
+    NGX_HTTP_SG_M_REDIS_TIMEOUTS,
+    NGX_HTTP_SG_M_CACHE_HITS,        /* requests answered from the conn cache */
+    NGX_HTTP_SG_M_BOUND_AT_ISSUANCE,
+    NGX_HTTP_SG_M_REVOKED,
+    NGX_HTTP_SG_M_COUNT
+} ngx_http_session_guard_metric_e;
 
 
 typedef struct {
@@ -43,12 +61,38 @@ typedef struct {
     ngx_str_t                             secret;
     time_t                                ttl;
     ngx_flag_t                            used;   /* "on" somewhere */
+    ngx_flag_t                            issue;  /* issue_cookie somewhere */
+    ngx_shm_zone_t                       *metrics_zone;
 } ngx_http_session_guard_main_conf_t;
 
 
 typedef struct {
     ngx_flag_t                     guarded;   /* on here or in a location */
 } ngx_http_session_guard_srv_conf_t;
+
+
+typedef struct {
+    ngx_flag_t                     enable;
+    ngx_http_complex_value_t      *session;
+    ngx_http_complex_value_t      *user;
+    ngx_str_t                      user_header;  /* stripped from responses */
+    ngx_str_t                      header;       /* empty: "off" */
+    ngx_uint_t                     header_hash;
+    u_char                        *header_lowcase;
+    ngx_str_t                      issue_cookie;
+
+    ngx_int_t                      weight[SG_REASON_COUNT];
+    ngx_int_t                      tag;
+    ngx_int_t                      block;        /* above max: off */
+    sg_policy_t                    policy;       /* merged from the above */
+
+    ngx_uint_t                     on_block;     /* NGX_HTTP_SG_BLOCK_* */
+    ngx_uint_t                     block_status;
+    ngx_str_t                      block_url;
+
+    ngx_msec_t                     cache_time;
+    time_t                         concurrent_window;
+} ngx_http_session_guard_loc_conf_t;
 
 
 /* What the TLS hook keeps on a connection (an SSL ex_data slot). */
@@ -61,31 +105,30 @@ typedef struct {
 } ngx_http_session_guard_tls_t;
 
 
-typedef struct {
-    ngx_flag_t                     enable;
-    ngx_http_complex_value_t      *session;
-    ngx_str_t                      header;     /* empty: "off" */
-    ngx_uint_t                     header_hash;
-    u_char                        *header_lowcase;
-} ngx_http_session_guard_loc_conf_t;
-
-
 typedef struct ngx_http_session_guard_pending_s
     ngx_http_session_guard_pending_t;
 
 
 typedef struct {
     ngx_http_request_t                *request;
-    ngx_http_session_guard_verdict_e   verdict;
+    sg_verdict_e                       verdict;
     ngx_uint_t                         score;
-    ngx_str_t                          reasons;
+    uint32_t                           reasons;
+    ngx_str_t                          reasons_text;
     u_char                             key[SG_SESSION_KEY_LEN + 1];
+    sg_device_t                        device;
+    u_char                             device_hash[SG_DEVICE_HASH_LEN + 1];
+    u_char                             device_enc[SG_DEVICE_ENCODED_MAX];
+    ngx_str_t                          tls;
+    ngx_str_t                          user;
     ngx_http_session_guard_pending_t  *pending;  /* Redis answer awaited */
     ngx_event_t                        timeout;
     ngx_event_t                        resume;
-    unsigned                           started:1;
+    ngx_int_t                          status;   /* what the re-entry returns */
     unsigned                           done:1;
     unsigned                           has_key:1;
+    unsigned                           has_device:1;
+    unsigned                           revoked:1;
 } ngx_http_session_guard_ctx_t;
 
 
@@ -94,12 +137,25 @@ extern ngx_module_t  ngx_http_session_guard_module;
 
 ngx_int_t ngx_http_session_guard_add_variables(ngx_conf_t *cf);
 ngx_int_t ngx_http_session_guard_access_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_session_guard_filter_init(ngx_conf_t *cf);
 ngx_http_session_guard_ctx_t *ngx_http_session_guard_get_ctx(
     ngx_http_request_t *r);
+ngx_int_t ngx_http_session_guard_device(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx);
+ngx_str_t ngx_http_session_guard_tls_sig(ngx_http_request_t *r);
+ngx_int_t ngx_http_session_guard_send(ngx_http_request_t *r,
+    sg_session_mode_e mode, u_char *key, ngx_http_session_guard_ctx_t *ctx,
+    ngx_http_session_guard_pending_t *pending);
+
 ngx_int_t ngx_http_session_guard_ssl_init(ngx_conf_t *cf);
 sg_tls_fp_t *ngx_http_session_guard_tls_fp(ngx_http_request_t *r);
-const char *ngx_http_session_guard_verdict_name(
-    ngx_http_session_guard_verdict_e v);
+
+ngx_int_t ngx_http_session_guard_metrics_init(ngx_conf_t *cf,
+    ngx_http_session_guard_main_conf_t *mcf);
+void ngx_http_session_guard_count(ngx_http_request_t *r,
+    ngx_http_session_guard_metric_e m);
+char *ngx_http_session_guard_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 
 /* The per-worker Redis connection (ngx_http_session_guard_redis.c). */

@@ -588,6 +588,13 @@ ngx_http_session_guard_redis_reply(redisAsyncContext *ac, void *r,
         }
     }
 
+    if (cmd->handler == NULL) {
+        /* Fire and forget: bookkeeping nobody waits for.  A failure is
+         * already logged once per outage by the connection. */
+        ngx_free(cmd);
+        return;
+    }
+
     ngx_str_null(&error);
     n = 0;
 

@@ -11,7 +11,8 @@ typedef enum {
     NGX_HTTP_SG_VAR_VERDICT = 0,
     NGX_HTTP_SG_VAR_SCORE,
     NGX_HTTP_SG_VAR_REASONS,
-    NGX_HTTP_SG_VAR_SESSION_ID
+    NGX_HTTP_SG_VAR_SESSION_ID,
+    NGX_HTTP_SG_VAR_DEVICE
 } ngx_http_session_guard_var_e;
 
 
@@ -37,6 +38,10 @@ static ngx_http_variable_t  ngx_http_session_guard_vars[] = {
 
     { ngx_string("session_guard_session_id"), NULL,
       ngx_http_session_guard_variable, NGX_HTTP_SG_VAR_SESSION_ID,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("session_guard_device"), NULL,
+      ngx_http_session_guard_variable, NGX_HTTP_SG_VAR_DEVICE,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("session_guard_ja4"), NULL,
@@ -112,7 +117,7 @@ ngx_http_session_guard_variable(ngx_http_request_t *r,
     switch (data) {
 
     case NGX_HTTP_SG_VAR_VERDICT:
-        name = ngx_http_session_guard_verdict_name(ctx->verdict);
+        name = sg_verdict_name(ctx->verdict);
         v->data = (u_char *) name;
         v->len = ngx_strlen(name);
         break;
@@ -128,8 +133,19 @@ ngx_http_session_guard_variable(ngx_http_request_t *r,
         break;
 
     case NGX_HTTP_SG_VAR_REASONS:
-        v->data = ctx->reasons.data;
-        v->len = ctx->reasons.len;
+        v->data = ctx->reasons_text.data;
+        v->len = ctx->reasons_text.len;
+        break;
+
+    case NGX_HTTP_SG_VAR_DEVICE:
+        if (!ctx->has_device) {
+            v->len = 0;
+            v->data = (u_char *) "";
+            break;
+        }
+
+        v->data = ctx->device_hash;
+        v->len = ngx_strlen(ctx->device_hash);
         break;
 
     default: /* NGX_HTTP_SG_VAR_SESSION_ID */

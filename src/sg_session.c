@@ -6,24 +6,55 @@
 
 
 /*
- * The binding is written once, at first sight, and never overwritten by a
- * differing observation: a thief's requests must not teach the record their
- * device.  Only the last address and time, and the hit count, move.
+ * The binding is written once, at first sight or at issuance, and never
+ * overwritten by a differing observation: a thief's requests must not teach
+ * the record their device.  Only the last address and time, the hit count and
+ * the verdict bookkeeping move.  A revoked session keeps a tombstone for the
+ * rest of its TTL, so its cookie cannot be bound afresh by whoever holds it.
  */
 const char sg_session_script[] =
-    "local k = KEYS[1]\n"
-    "local b = redis.call('HMGET', k, 'dev', 'tls', 'ip', 't', 'n')\n"
+    "local k, m, now, ttl = KEYS[1], ARGV[1], ARGV[2], ARGV[3]\n"
+    "if m == '1' then\n"
+    "  redis.call('DEL', k)\n"
+    "  redis.call('HSET', k, 'dev', ARGV[4], 'tls', ARGV[5], 'ip0', ARGV[6],\n"
+    "             'ip', ARGV[6], 't0', now, 't', now, 'tb', now, 'n', 0,\n"
+    "             'u', ARGV[7])\n"
+    "  redis.call('EXPIRE', k, ttl)\n"
+    "  return {2}\n"
+    "end\n"
+    "if m == '2' then\n"
+    "  redis.call('DEL', k)\n"
+    "  redis.call('HSET', k, 'rv', '1', 't', now)\n"
+    "  redis.call('EXPIRE', k, ttl)\n"
+    "  return {2}\n"
+    "end\n"
+    "if m == '3' then\n"
+    "  if redis.call('HEXISTS', k, 'dev') == 1 then\n"
+    "    redis.call('HSET', k, 'v', ARGV[8], 'sc', ARGV[9],\n"
+    "               ARGV[10] == '1' and 'tb' or 'tx', now)\n"
+    "  end\n"
+    "  return {2}\n"
+    "end\n"
+    "local b = redis.call('HMGET', k, 'dev', 'tls', 'ip', 't', 'n', 'tb',\n"
+    "                     'tx', 'u', 'rv')\n"
+    "if b[9] then\n"
+    "  return {3}\n"
+    "end\n"
     "if not b[1] then\n"
-    "  redis.call('HSET', k, 'dev', ARGV[3], 'tls', ARGV[4],\n"
-    "             'ip0', ARGV[5], 'ip', ARGV[5], 't0', ARGV[1],\n"
-    "             't', ARGV[1], 'n', 1)\n"
-    "  redis.call('EXPIRE', k, ARGV[2])\n"
+    "  redis.call('HSET', k, 'dev', ARGV[4], 'tls', ARGV[5], 'ip0', ARGV[6],\n"
+    "             'ip', ARGV[6], 't0', now, 't', now, 'tb', now, 'n', 1,\n"
+    "             'u', ARGV[7])\n"
+    "  redis.call('EXPIRE', k, ttl)\n"
     "  return {0}\n"
     "end\n"
-    "redis.call('HSET', k, 'ip', ARGV[5], 't', ARGV[1])\n"
+    "redis.call('HSET', k, 'ip', ARGV[6], 't', now)\n"
+    "if ARGV[7] ~= '' and (not b[8] or b[8] == '') then\n"
+    "  redis.call('HSET', k, 'u', ARGV[7])\n"
+    "end\n"
     "redis.call('HINCRBY', k, 'n', 1)\n"
-    "redis.call('EXPIRE', k, ARGV[2])\n"
-    "return {1, b[1], b[2] or '', b[3] or '', b[4] or '0', b[5] or '0'}\n";
+    "redis.call('EXPIRE', k, ttl)\n"
+    "return {1, b[1], b[2] or '', b[3] or '', b[4] or '0', b[5] or '0',\n"
+    "        b[6] or '0', b[7] or '0', b[8] or ''}\n";
 
 
 int
@@ -34,9 +65,8 @@ sg_session_script_sha1(char out[41])
     unsigned int      md_len = 0, i;
 
     if (EVP_Digest(sg_session_script, sizeof(sg_session_script) - 1, md,
-                   &md_len, EVP_sha1(), NULL)
-            != 1
-        || md_len != 20) {
+                   &md_len, EVP_sha1(), NULL) != 1 ||
+        md_len != 20) {
         return -1;
     }
 
@@ -117,36 +147,53 @@ sg_session_copy_field(char *dst, const char *p, size_t len)
 }
 
 
+static int
+sg_session_copy_optional(char *dst, const char *p, size_t len)
+{
+    if (len == 0) {
+        dst[0] = '\0';
+        return 0;
+    }
+
+    return sg_session_copy_field(dst, p, len);
+}
+
+
 sg_session_rc_t
 sg_session_parse_reply(size_t n, const char *const *elts, const size_t *lens,
                        sg_session_bound_t *out)
 {
-    int64_t flag;
+    int64_t state;
 
     memset(out, 0, sizeof(*out));
 
-    if (n < 1 || sg_session_parse_int(elts[0], lens[0], &flag) != 0) {
+    if (n < 1 || sg_session_parse_int(elts[0], lens[0], &state) != 0) {
         return SG_SESSION_BAD_REPLY;
     }
 
-    if (flag == 0 && n == 1) {
+    if (n == 1 && (state == SG_SESSION_FIRST_SIGHT ||
+                   state == SG_SESSION_DONE || state == SG_SESSION_REVOKED)) {
+        out->state = (sg_session_state_e) state;
         return SG_SESSION_OK;
     }
 
-    if (flag != 1 || n != 6) {
+    if (state != SG_SESSION_SEEN || n != 9) {
         return SG_SESSION_BAD_REPLY;
     }
 
-    if (sg_session_copy_field(out->device, elts[1], lens[1]) != 0
-        || sg_session_copy_field(out->tls, elts[2], lens[2]) != 0
-        || sg_session_copy_field(out->ip, elts[3], lens[3]) != 0
-        || sg_session_parse_int(elts[4], lens[4], &out->last_seen) != 0
-        || sg_session_parse_int(elts[5], lens[5], &out->hits) != 0) {
+    if (sg_session_copy_field(out->device, elts[1], lens[1]) != 0 ||
+        sg_session_copy_optional(out->tls, elts[2], lens[2]) != 0 ||
+        sg_session_copy_optional(out->ip, elts[3], lens[3]) != 0 ||
+        sg_session_parse_int(elts[4], lens[4], &out->last_seen) != 0 ||
+        sg_session_parse_int(elts[5], lens[5], &out->hits) != 0 ||
+        sg_session_parse_int(elts[6], lens[6], &out->last_match) != 0 ||
+        sg_session_parse_int(elts[7], lens[7], &out->last_mismatch) != 0 ||
+        sg_session_copy_optional(out->user, elts[8], lens[8]) != 0) {
         memset(out, 0, sizeof(*out));
         return SG_SESSION_BAD_REPLY;
     }
 
-    out->seen = 1;
+    out->state = SG_SESSION_SEEN;
 
     return SG_SESSION_OK;
 }

@@ -1,14 +1,27 @@
 /*
  * The session record kept in Redis, without the Redis client.
  *
- * One atomic script (sg_session_script) records each observation of a session
- * and answers with what the session was bound to before it.  This component
- * names the key, describes the script's arguments, and reads its answer; the
- * nginx glue only moves the bytes.  Comparing the answer with the observation
- * is the caller's business (see sg_score for what a difference weighs).
+ * One atomic script (sg_session_script) does everything the module asks of a
+ * session's record, selected by a mode: record an observation and answer with
+ * what the session was bound to, bind a session at issuance, revoke it, or
+ * note the verdict.  This component names the keys, lays out the script's
+ * arguments, and reads its answers; the nginx glue only moves the bytes, and
+ * sg_judge compares an answer with the observation.
  *
- * Key schema (every key expires; PREFIX is session_guard_redis prefix=):
- *   PREFIX{KEY}:s   hash: dev, tls, ip0, ip, t0, t, n, v, sc
+ * Key schema (PREFIX is session_guard_redis prefix=, "sg:" by default; every
+ * key expires after session_guard_ttl of idleness):
+ *
+ *   PREFIX{KEY}:s   hash, the session's record:
+ *       dev   device fingerprint the session is bound to (sg_device_encode)
+ *       tls   stable TLS signature it is bound to ("" over plain HTTP)
+ *       ip0   address at binding            ip   last address
+ *       t0    binding time (unix s)         t    last request time
+ *       tb    last request that matched the binding
+ *       tx    last request that did not
+ *       n     requests seen                 u    user, when known
+ *       v     last verdict                  sc   last score
+ *       rv    "1": revoked; the record is a tombstone, nothing else is kept
+ *
  * KEY is the keyed hash of the session cookie (sg_keyed_hash.h).  The braces
  * are a Redis Cluster hash tag, so that every key of one session lives in the
  * same slot and one script may touch them all.
@@ -22,24 +35,50 @@
 
 #define SG_SESSION_FIELD_MAX 128
 
-/* Arguments of the script, in this order after the one key. */
+/* What the script is asked to do (its ARGV[1]). */
+typedef enum {
+    SG_SESSION_OBSERVE = 0, /* record a request, answer with the binding */
+    SG_SESSION_BIND,        /* bind at issuance, replacing any record */
+    SG_SESSION_REVOKE,      /* forget the binding, keep a tombstone */
+    SG_SESSION_VERDICT      /* note the verdict of the last request */
+} sg_session_mode_e;
+
+/*
+ * Arguments after the one key, the same layout for every mode; a mode
+ * ignores what it does not use.  All are printable ASCII.
+ */
 enum {
-    SG_SESSION_ARG_NOW = 0, /* unix seconds */
+    SG_SESSION_ARG_MODE = 0,
+    SG_SESSION_ARG_NOW,     /* unix seconds */
     SG_SESSION_ARG_TTL,     /* seconds of idleness before the record expires */
-    SG_SESSION_ARG_DEVICE,  /* device fingerprint, printable */
+    SG_SESSION_ARG_DEVICE,  /* device fingerprint */
     SG_SESSION_ARG_TLS,     /* stable TLS signature, may be empty */
-    SG_SESSION_ARG_IP,      /* client address as text */
+    SG_SESSION_ARG_IP,      /* client address */
+    SG_SESSION_ARG_USER,    /* user, may be empty */
+    SG_SESSION_ARG_VERDICT, /* VERDICT mode: verdict name */
+    SG_SESSION_ARG_SCORE,   /* VERDICT mode: score */
+    SG_SESSION_ARG_MATCHED, /* VERDICT mode: "1" matched the binding */
     SG_SESSION_NARGS
 };
 
+typedef enum {
+    SG_SESSION_FIRST_SIGHT = 0, /* no record: the observation is the binding */
+    SG_SESSION_SEEN,            /* a binding exists: see the fields */
+    SG_SESSION_DONE,            /* BIND, REVOKE, VERDICT: done */
+    SG_SESSION_REVOKED          /* the session was revoked */
+} sg_session_state_e;
+
 /* What the session was bound to, as the script returned it. */
 typedef struct {
-    int     seen; /* 0: first sight, the observation is now the binding */
-    char    device[SG_SESSION_FIELD_MAX];
-    char    tls[SG_SESSION_FIELD_MAX];
-    char    ip[SG_SESSION_FIELD_MAX];
-    int64_t last_seen;
-    int64_t hits;
+    sg_session_state_e state;
+    char               device[SG_SESSION_FIELD_MAX];
+    char               tls[SG_SESSION_FIELD_MAX];
+    char               ip[SG_SESSION_FIELD_MAX];
+    char               user[SG_SESSION_FIELD_MAX];
+    int64_t            last_seen;
+    int64_t            hits;
+    int64_t            last_match;    /* tb, 0 if never */
+    int64_t            last_mismatch; /* tx, 0 if never */
 } sg_session_bound_t;
 
 typedef enum {
@@ -60,10 +99,10 @@ int sg_session_key_name(char *buf, size_t cap, const char *prefix,
 /*
  * Reads the script's reply, given as its elements' texts (integers written in
  * decimal).  The reply comes from the network: anything that is not exactly
- * the shape the script returns is SG_SESSION_BAD_REPLY.
+ * a shape the script returns is SG_SESSION_BAD_REPLY.
  */
 sg_session_rc_t sg_session_parse_reply(size_t n, const char *const *elts,
-                                       const size_t *lens,
+                                       const size_t       *lens,
                                        sg_session_bound_t *out);
 
 #endif /* SG_SESSION_H */

@@ -27,6 +27,7 @@ $t->write_config(<<'CONF');
 
         session_guard on;
         session_guard_session $cookie_sid;
+        session_guard_threshold tag=40 block=off;    # monitor only
 
         location / {
             proxy_pass http://127.0.0.1:%%PORT_BACKEND%%;

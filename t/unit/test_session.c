@@ -67,8 +67,8 @@ test_secret_check(void **state)
     assert_null(sg_secret_check((const uint8_t *) "0123456789abcdef", &len));
 
     len = 16;
-    assert_non_null(sg_secret_check((const uint8_t *) "0123456789abcde\n",
-                                    &len));
+    assert_non_null(
+        sg_secret_check((const uint8_t *) "0123456789abcde\n", &len));
 
     memset(big, 'a', sizeof(big));
     len = sizeof(big);
@@ -94,40 +94,66 @@ test_key_name(void **state)
 
 
 static void
+fill_lens(const char **v, size_t *len, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        len[i] = strlen(v[i]);
+    }
+}
+
+
+static void
 test_parse_reply(void **state)
 {
     sg_session_bound_t b;
-    const char        *first[] = {"0"};
-    size_t             first_len[] = {1};
-    const char        *seen[] = {"1", "dev1", "s1_abc", "192.0.2.1",
-                                 "1700000000", "42"};
-    size_t             seen_len[6];
-    size_t             i;
+    const char        *one[] = {"0"};
+    size_t             one_len[] = {1};
+    const char        *seen[] = {"1",          "d1:chrome:124:windows:0:en:0f:",
+                                 "s1_abc",     "192.0.2.1",
+                                 "1700000000", "42",
+                                 "1699999000", "0",
+                                 "alice"};
+    size_t             seen_len[9];
 
     (void) state;
 
-    for (i = 0; i < 6; i++) {
-        seen_len[i] = strlen(seen[i]);
-    }
+    fill_lens(seen, seen_len, 9);
 
-    assert_int_equal(sg_session_parse_reply(1, first, first_len, &b),
+    assert_int_equal(sg_session_parse_reply(1, one, one_len, &b),
                      SG_SESSION_OK);
-    assert_int_equal(b.seen, 0);
+    assert_int_equal(b.state, SG_SESSION_FIRST_SIGHT);
 
-    assert_int_equal(sg_session_parse_reply(6, seen, seen_len, &b),
+    one[0] = "2";
+    assert_int_equal(sg_session_parse_reply(1, one, one_len, &b),
                      SG_SESSION_OK);
-    assert_int_equal(b.seen, 1);
-    assert_string_equal(b.device, "dev1");
+    assert_int_equal(b.state, SG_SESSION_DONE);
+
+    one[0] = "3";
+    assert_int_equal(sg_session_parse_reply(1, one, one_len, &b),
+                     SG_SESSION_OK);
+    assert_int_equal(b.state, SG_SESSION_REVOKED);
+
+    assert_int_equal(sg_session_parse_reply(9, seen, seen_len, &b),
+                     SG_SESSION_OK);
+    assert_int_equal(b.state, SG_SESSION_SEEN);
+    assert_string_equal(b.device, "d1:chrome:124:windows:0:en:0f:");
     assert_string_equal(b.tls, "s1_abc");
     assert_string_equal(b.ip, "192.0.2.1");
     assert_int_equal(b.last_seen, 1700000000);
     assert_int_equal(b.hits, 42);
+    assert_int_equal(b.last_match, 1699999000);
+    assert_int_equal(b.last_mismatch, 0);
+    assert_string_equal(b.user, "alice");
 
-    /* An empty TLS field is legal: the session was bound over plain HTTP. */
+    /* Empty TLS and user are legal: bound over plain HTTP, user unknown. */
     seen_len[2] = 0;
-    assert_int_equal(sg_session_parse_reply(6, seen, seen_len, &b),
+    seen_len[8] = 0;
+    assert_int_equal(sg_session_parse_reply(9, seen, seen_len, &b),
                      SG_SESSION_OK);
     assert_string_equal(b.tls, "");
+    assert_string_equal(b.user, "");
 }
 
 
@@ -135,33 +161,40 @@ static void
 test_parse_reply_malformed(void **state)
 {
     sg_session_bound_t b;
-    const char        *v[] = {"1", "dev 1", "t", "ip", "17", "4"};
-    size_t             len[] = {1, 5, 1, 2, 2, 1};
-    const char        *bad_flag[] = {"2"};
-    const char        *not_num[] = {"1", "d", "t", "ip", "17x", "4"};
-    size_t             not_num_len[] = {1, 1, 1, 2, 3, 1};
-    char               huge[SG_SESSION_FIELD_MAX + 1];
-    const char        *too_long[] = {"1", huge, "t", "ip", "1", "1"};
-    size_t             too_long_len[] = {1, sizeof(huge), 1, 2, 1, 1};
+    const char        *v[] = {"1", "dev 1", "t", "ip", "17", "4", "0", "0", ""};
+    size_t             len[9];
+    const char        *bad_state[] = {"4"};
+    const char *not_num[] = {"1", "d", "t", "ip", "17x", "4", "0", "0", ""};
+    size_t      not_num_len[9];
+    char        huge[SG_SESSION_FIELD_MAX + 1];
+    const char *too_long[] = {"1", huge, "t", "ip", "1", "1", "0", "0", ""};
+    size_t      too_long_len[9];
 
     (void) state;
 
-    memset(huge, 'a', sizeof(huge));
+    fill_lens(v, len, 9);
+    fill_lens(not_num, not_num_len, 9);
+    memset(huge, 'a', sizeof(huge) - 1);
+    huge[sizeof(huge) - 1] = '\0';
+    fill_lens(too_long, too_long_len, 9);
 
     /* A space in a field: not something the script can have written. */
-    assert_int_equal(sg_session_parse_reply(6, v, len, &b),
+    assert_int_equal(sg_session_parse_reply(9, v, len, &b),
                      SG_SESSION_BAD_REPLY);
-    assert_int_equal(b.seen, 0);
+    assert_int_equal(b.state, SG_SESSION_FIRST_SIGHT);
 
     assert_int_equal(sg_session_parse_reply(0, v, len, &b),
                      SG_SESSION_BAD_REPLY);
-    assert_int_equal(sg_session_parse_reply(1, bad_flag, len, &b),
+    assert_int_equal(sg_session_parse_reply(1, bad_state, len, &b),
                      SG_SESSION_BAD_REPLY);
-    assert_int_equal(sg_session_parse_reply(5, not_num, not_num_len, &b),
-                     SG_SESSION_BAD_REPLY);
+    /* "seen" with too few fields, and a short reply with a seen state */
     assert_int_equal(sg_session_parse_reply(6, not_num, not_num_len, &b),
                      SG_SESSION_BAD_REPLY);
-    assert_int_equal(sg_session_parse_reply(6, too_long, too_long_len, &b),
+    assert_int_equal(sg_session_parse_reply(1, not_num, not_num_len, &b),
+                     SG_SESSION_BAD_REPLY);
+    assert_int_equal(sg_session_parse_reply(9, not_num, not_num_len, &b),
+                     SG_SESSION_BAD_REPLY);
+    assert_int_equal(sg_session_parse_reply(9, too_long, too_long_len, &b),
                      SG_SESSION_BAD_REPLY);
 }
 

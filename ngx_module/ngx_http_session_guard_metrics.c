@@ -1,0 +1,218 @@
+/*
+ * Counters shared by all workers, in a small shared memory zone, and a
+ * location handler that serves them in Prometheus' text format:
+ *
+ *     location = /metrics { session_guard_metrics; }
+ */
+
+#include "ngx_http_session_guard_module.h"
+
+
+#define NGX_HTTP_SG_METRICS_SIZE  (8 * ngx_pagesize)
+
+
+typedef struct {
+    const char  *name;
+    const char  *help;
+    const char  *label;    /* NULL: a plain counter */
+} ngx_http_session_guard_metric_t;
+
+
+static ngx_http_session_guard_metric_t  ngx_http_session_guard_metric_names[] = {
+    { "session_guard_requests_total",
+      "Requests session_guard looked at.", NULL },
+    { "session_guard_verdicts_total", "Verdicts, by verdict.", "none" },
+    { "session_guard_verdicts_total", NULL, "new" },
+    { "session_guard_verdicts_total", NULL, "ok" },
+    { "session_guard_verdicts_total", NULL, "tag" },
+    { "session_guard_verdicts_total", NULL, "block" },
+    { "session_guard_verdicts_total", NULL, "error" },
+    { "session_guard_redis_awaited_total",
+      "Redis round trips a request waited for.", NULL },
+    { "session_guard_redis_background_total",
+      "Redis commands sent without waiting (bookkeeping).", NULL },
+    { "session_guard_redis_errors_total",
+      "Requests whose Redis check failed (unavailable, error, bad reply).",
+      NULL },
+    { "session_guard_redis_timeouts_total",
+      "Requests whose Redis check timed out.", NULL },
+    { "session_guard_cache_hits_total",
+      "Requests answered from the per-connection cache.", NULL },
+    { "session_guard_bound_at_issuance_total",
+      "Sessions bound when the upstream set the cookie.", NULL },
+    { "session_guard_revoked_total", "Sessions revoked.", NULL },
+};
+
+
+static ngx_int_t
+ngx_http_session_guard_metrics_zone_init(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_slab_pool_t  *shpool;
+    ngx_atomic_t     *counters;
+
+    if (data) {
+        /* A reload keeps the counters of the previous cycle. */
+        shm_zone->data = data;
+        return NGX_OK;
+    }
+
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        shm_zone->data = shpool->data;
+        return NGX_OK;
+    }
+
+    counters = ngx_slab_calloc(shpool,
+                               NGX_HTTP_SG_M_COUNT * sizeof(ngx_atomic_t));
+    if (counters == NULL) {
+        return NGX_ERROR;
+    }
+
+    shpool->data = (void *) counters;
+    shm_zone->data = (void *) counters;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_session_guard_metrics_init(ngx_conf_t *cf,
+    ngx_http_session_guard_main_conf_t *mcf)
+{
+    ngx_str_t  name = ngx_string("session_guard_metrics");
+
+    mcf->metrics_zone = ngx_shared_memory_add(cf, &name,
+                                              NGX_HTTP_SG_METRICS_SIZE,
+                                              &ngx_http_session_guard_module);
+    if (mcf->metrics_zone == NULL) {
+        return NGX_ERROR;
+    }
+
+    mcf->metrics_zone->init = ngx_http_session_guard_metrics_zone_init;
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_session_guard_count(ngx_http_request_t *r,
+    ngx_http_session_guard_metric_e m)
+{
+    ngx_atomic_t                        *counters;
+    ngx_http_session_guard_main_conf_t  *mcf;
+
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
+
+    if (mcf->metrics_zone == NULL || mcf->metrics_zone->data == NULL) {
+        return;
+    }
+
+    counters = mcf->metrics_zone->data;
+
+    (void) ngx_atomic_fetch_add(&counters[m], 1);
+}
+
+
+static ngx_int_t
+ngx_http_session_guard_metrics_handler(ngx_http_request_t *r)
+{
+    size_t                               size;
+    ngx_int_t                            rc;
+    ngx_buf_t                           *b;
+    ngx_uint_t                           i;
+    ngx_chain_t                          out;
+    ngx_atomic_t                        *counters;
+    ngx_http_session_guard_metric_t     *m;
+    ngx_http_session_guard_main_conf_t  *mcf;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
+
+    if (mcf->metrics_zone == NULL || mcf->metrics_zone->data == NULL) {
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    counters = mcf->metrics_zone->data;
+
+    size = 0;
+    m = ngx_http_session_guard_metric_names;
+
+    for (i = 0; i < NGX_HTTP_SG_M_COUNT; i++) {
+        size += 2 * ngx_strlen(m[i].name) + 64 + NGX_ATOMIC_T_LEN;
+        if (m[i].help) {
+            size += ngx_strlen(m[i].help);
+        }
+    }
+
+    b = ngx_create_temp_buf(r->pool, size);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    for (i = 0; i < NGX_HTTP_SG_M_COUNT; i++) {
+        if (m[i].help) {
+            b->last = ngx_sprintf(b->last, "# HELP %s %s\n# TYPE %s counter\n",
+                                  m[i].name, m[i].help, m[i].name);
+        }
+
+        if (m[i].label) {
+            b->last = ngx_sprintf(b->last, "%s{verdict=\"%s\"} %uA\n",
+                                  m[i].name, m[i].label, counters[i]);
+
+        } else {
+            b->last = ngx_sprintf(b->last, "%s %uA\n", m[i].name,
+                                  counters[i]);
+        }
+    }
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_length_n = b->last - b->pos;
+    ngx_str_set(&r->headers_out.content_type,
+                "text/plain; version=0.0.4; charset=utf-8");
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+char *
+ngx_http_session_guard_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_core_loc_conf_t            *clcf;
+    ngx_http_session_guard_main_conf_t  *mcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_session_guard_module);
+
+    if (mcf->metrics_zone == NULL
+        && ngx_http_session_guard_metrics_init(cf, mcf) != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_session_guard_metrics_handler;
+
+    return NGX_CONF_OK;
+}

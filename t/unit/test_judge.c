@@ -1,0 +1,244 @@
+/*
+ * Judging a request against its session's binding: which reasons fire and
+ * how the verdict follows.  Devices are parsed from real User-Agent strings;
+ * the policy is the documented default unless a test says otherwise.
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "sg_judge.h"
+
+#define UA_CHROME_124_WIN                                                   \
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, " \
+    "like Gecko) Chrome/124.0.0.0 Safari/537.36"
+#define UA_CHROME_125_WIN                                                   \
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, " \
+    "like Gecko) Chrome/125.0.0.0 Safari/537.36"
+#define UA_CURL "curl/7.88.1"
+
+#define NOW 1800000000
+
+
+static sg_device_t
+device_of(const char *ua, const char *lang)
+{
+    sg_device_input_t in;
+    sg_device_t       d;
+
+    memset(&in, 0, sizeof(in));
+    in.user_agent.data = ua;
+    in.user_agent.len = strlen(ua);
+    in.accept_language.data = lang;
+    in.accept_language.len = strlen(lang);
+
+    assert_int_equal(sg_device_parse(&in, &d), 0);
+
+    return d;
+}
+
+
+static sg_session_bound_t
+bound_to(const sg_device_t *d, const char *tls, int64_t last_match,
+         int64_t last_mismatch)
+{
+    sg_session_bound_t b;
+
+    memset(&b, 0, sizeof(b));
+    b.state = SG_SESSION_SEEN;
+    assert_true(sg_device_encode(d, b.device, sizeof(b.device)) > 0);
+    strcpy(b.tls, tls);
+    b.last_match = last_match;
+    b.last_mismatch = last_mismatch;
+
+    return b;
+}
+
+
+static sg_judgement_t
+judge(const sg_session_bound_t *b, const sg_device_t *d, const char *tls,
+      uint32_t place)
+{
+    sg_policy_t      policy;
+    sg_observation_t obs;
+    sg_judgement_t   j;
+
+    sg_policy_init_defaults(&policy);
+
+    obs.device = d;
+    obs.tls = tls;
+    obs.now = NOW;
+    obs.window = SG_CONCURRENT_WINDOW;
+    obs.place = place;
+
+    sg_judge(&policy, b, &obs, &j);
+
+    return j;
+}
+
+
+static void
+test_same_device_is_ok(void **state)
+{
+    sg_device_t        d = device_of(UA_CHROME_124_WIN, "en-US,en;q=0.9");
+    sg_session_bound_t b = bound_to(&d, "s1_aaaa", NOW - 3600, 0);
+    sg_judgement_t     j = judge(&b, &d, "s1_aaaa", 0);
+
+    (void) state;
+
+    assert_int_equal(j.reasons, 0);
+    assert_int_equal(j.verdict, SG_VERDICT_OK);
+    assert_true(j.matched);
+}
+
+
+static void
+test_stolen_cookie_from_curl(void **state)
+{
+    sg_device_t        victim = device_of(UA_CHROME_124_WIN, "en-US");
+    sg_device_t        thief = device_of(UA_CURL, "");
+    sg_session_bound_t b = bound_to(&victim, "s1_aaaa", NOW - 3600, 0);
+    sg_judgement_t     j = judge(&b, &thief, "s1_bbbb", 0);
+
+    (void) state;
+
+    assert_true(j.reasons & SG_REASON_BIT(SG_REASON_DEVICE_CHANGED));
+    assert_true(j.reasons & SG_REASON_BIT(SG_REASON_TLS_CHANGED));
+    assert_false(j.reasons & SG_REASON_BIT(SG_REASON_CONCURRENT_USE));
+    assert_false(j.matched);
+    assert_int_equal(j.verdict, SG_VERDICT_BLOCK);
+}
+
+
+static void
+test_tls_only_change_scores_less(void **state)
+{
+    sg_device_t        d = device_of(UA_CHROME_124_WIN, "en");
+    sg_device_t        other = device_of(UA_CURL, "");
+    sg_session_bound_t b = bound_to(&d, "s1_aaaa", NOW - 3600, 0);
+    sg_judgement_t     tls_only = judge(&b, &d, "s1_bbbb", 0);
+    sg_judgement_t     both = judge(&b, &other, "s1_bbbb", 0);
+
+    (void) state;
+
+    assert_int_equal(tls_only.reasons, SG_REASON_BIT(SG_REASON_TLS_CHANGED));
+    assert_true(tls_only.score < both.score);
+    assert_int_not_equal(tls_only.verdict, SG_VERDICT_OK);
+}
+
+
+static void
+test_browser_update_is_ok(void **state)
+{
+    sg_device_t        d124 = device_of(UA_CHROME_124_WIN, "en");
+    sg_device_t        d125 = device_of(UA_CHROME_125_WIN, "en");
+    sg_session_bound_t b = bound_to(&d124, "s1_aaaa", NOW - 3600, 0);
+    sg_judgement_t     j = judge(&b, &d125, "s1_aaaa", 0);
+
+    (void) state;
+
+    assert_false(j.reasons & SG_REASON_BIT(SG_REASON_DEVICE_CHANGED));
+    assert_int_equal(j.verdict, SG_VERDICT_OK);
+}
+
+
+static void
+test_language_change(void **state)
+{
+    sg_device_t        en = device_of(UA_CHROME_124_WIN, "en-US");
+    sg_device_t        ko = device_of(UA_CHROME_124_WIN, "ko-KR");
+    sg_session_bound_t b = bound_to(&en, "s1_aaaa", NOW - 3600, 0);
+    sg_judgement_t     j = judge(&b, &ko, "s1_aaaa", 0);
+
+    (void) state;
+
+    assert_true(j.reasons & SG_REASON_BIT(SG_REASON_LANG_CHANGED));
+    assert_false(j.reasons & SG_REASON_BIT(SG_REASON_DEVICE_CHANGED));
+}
+
+
+static void
+test_concurrent_use_both_ways(void **state)
+{
+    sg_device_t        victim = device_of(UA_CHROME_124_WIN, "en");
+    sg_device_t        thief = device_of(UA_CURL, "");
+    sg_session_bound_t recent_victim = bound_to(&victim, "s1_a", NOW - 60, 0);
+    sg_session_bound_t old_victim = bound_to(&victim, "s1_a", NOW - 3600, 0);
+    sg_session_bound_t recent_thief =
+        bound_to(&victim, "s1_a", NOW - 3600, NOW - 30);
+    sg_judgement_t j;
+
+    (void) state;
+
+    /* The thief, a minute after the victim. */
+    j = judge(&recent_victim, &thief, "s1_b", 0);
+    assert_true(j.reasons & SG_REASON_BIT(SG_REASON_CONCURRENT_USE));
+
+    /* The thief, an hour after: not concurrent. */
+    j = judge(&old_victim, &thief, "s1_b", 0);
+    assert_false(j.reasons & SG_REASON_BIT(SG_REASON_CONCURRENT_USE));
+
+    /* The victim, half a minute after the thief. */
+    j = judge(&recent_thief, &victim, "s1_a", 0);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_CONCURRENT_USE));
+    assert_true(j.matched);
+    assert_int_not_equal(j.verdict, SG_VERDICT_OK);
+}
+
+
+static void
+test_first_sight(void **state)
+{
+    sg_device_t        d = device_of(UA_CHROME_124_WIN, "en");
+    sg_session_bound_t b;
+    sg_judgement_t     j;
+
+    (void) state;
+
+    memset(&b, 0, sizeof(b));
+    b.state = SG_SESSION_FIRST_SIGHT;
+
+    j = judge(&b, &d, "s1_a", 0);
+    assert_int_equal(j.verdict, SG_VERDICT_NEW);
+
+    /* A denied country blocks even at first sight. */
+    j = judge(&b, &d, "s1_a", SG_REASON_BIT(SG_REASON_DENIED_COUNTRY));
+    assert_int_equal(j.verdict, SG_VERDICT_BLOCK);
+}
+
+
+static void
+test_damaged_binding(void **state)
+{
+    sg_device_t        d = device_of(UA_CHROME_124_WIN, "en");
+    sg_session_bound_t b = bound_to(&d, "s1_a", NOW - 3600, 0);
+    sg_judgement_t     j;
+
+    (void) state;
+
+    strcpy(b.device, "garbage");
+    j = judge(&b, &d, "s1_a", 0);
+    assert_true(j.reasons & SG_REASON_BIT(SG_REASON_DEVICE_CHANGED));
+}
+
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_device_is_ok),
+        cmocka_unit_test(test_stolen_cookie_from_curl),
+        cmocka_unit_test(test_tls_only_change_scores_less),
+        cmocka_unit_test(test_browser_update_is_ok),
+        cmocka_unit_test(test_language_change),
+        cmocka_unit_test(test_concurrent_use_both_ways),
+        cmocka_unit_test(test_first_sight),
+        cmocka_unit_test(test_damaged_binding),
+    };
+
+    return cmocka_run_group_tests_name("judge", tests, NULL, NULL);
+}
