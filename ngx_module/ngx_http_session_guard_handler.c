@@ -627,14 +627,17 @@ ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx,
         return;
     }
 
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
+
     if (bound.state == SG_SESSION_REVOKED) {
+        /* Blocked wherever blocking is on; monitor-only locations tag. */
         ctx->revoked = 1;
         ngx_str_set(&ctx->reasons_text, "revoked");
-        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_BLOCK);
+        ngx_http_session_guard_finish(r, ctx,
+                                      lcf->policy.block == SG_THRESHOLD_OFF
+                                      ? SG_VERDICT_TAG : SG_VERDICT_BLOCK);
         return;
     }
-
-    lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
 
     if (ctx->tls.len >= sizeof(tls)) {
         ctx->tls.len = 0;
