@@ -22,14 +22,22 @@ SAN_OBJS   := $(CORE_SRCS:src/%.c=$(BUILD)/core-san/%.o)
 REL_OBJS   := $(CORE_SRCS:src/%.c=$(BUILD)/core/%.o)
 TOOL_SRCS  := $(wildcard tools/*.c)
 TOOL_BINS  := $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
+REPLAY_SRCS := $(wildcard tools/sg-replay/*.c)
+REPLAY_HDRS := $(wildcard tools/sg-replay/*.h)
+ifneq ($(REPLAY_SRCS),)
+TOOL_BINS  += $(BUILD)/sg-replay
+endif
 # ngx_module/ follows nginx's own code style (aligned declarations, command
 # tables), which clang-format cannot express; the rest is clang-formatted.
-FORMATTED  := $(wildcard src/*.[ch] t/unit/*.c tools/*.c \
+FORMATTED  := $(wildcard src/*.[ch] t/unit/*.c tools/*.c tools/*/*.[ch] \
                          fuzz/*.c)
 
 FUZZ_TIME ?= 600
 
 export SG_TEST_MMDB := $(REPO)/$(BUILD)/mmdb
+
+# Keep the core objects between runs: make would delete them as intermediates.
+.SECONDARY:
 
 .PHONY: all deps module unit tools check-unit prove test run format \
         format-check fuzz bench clean help mmdb
@@ -70,6 +78,11 @@ $(BUILD)/unit/%: t/unit/%.c $(SAN_OBJS)
 
 $(BUILD)/%: tools/%.c $(REL_OBJS)
 	$(CC) $(CSTD) -g -O2 $(WARN) -Isrc -o $@ $< $(REL_OBJS) -lssl $(LIBS)
+
+# The replay harness: several files of its own, the core, OpenSSL, hiredis.
+$(BUILD)/sg-replay: $(REPLAY_SRCS) $(REPLAY_HDRS) $(REL_OBJS)
+	$(CC) $(CSTD) -g -O2 $(WARN) -Isrc -Itools/sg-replay -o $@ \
+		$(REPLAY_SRCS) $(REL_OBJS) -lssl -lhiredis $(LIBS)
 
 unit: $(UNIT_BINS)
 
