@@ -18,9 +18,8 @@ sg_session_key(const uint8_t *secret, size_t secret_len, const uint8_t *value,
     }
 
     if (HMAC(EVP_sha256(), secret, (int) secret_len, value, value_len, md,
-             &md_len)
-            == NULL
-        || md_len * 2 < SG_SESSION_KEY_LEN) {
+             &md_len) == NULL ||
+        md_len * 2 < SG_SESSION_KEY_LEN) {
         return SG_KEYED_HASH_CRYPTO;
     }
 
