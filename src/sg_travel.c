@@ -86,3 +86,102 @@ sg_travel_check(const sg_travel_point_t *prev, const sg_travel_point_t *cur,
 
     return SG_TRAVEL_POSSIBLE;
 }
+
+
+void
+sg_place_policy_init_defaults(sg_place_policy_t *policy)
+{
+    policy->max_speed_kmh = SG_TRAVEL_MAX_SPEED_KMH;
+    policy->floor_km = SG_TRAVEL_FLOOR_KM;
+    policy->hop_window_s = SG_PLACE_HOP_WINDOW_S;
+}
+
+
+static int
+sg_place_country_known(const sg_place_t *p)
+{
+    return p->country[0] != '\0' && p->country[1] != '\0';
+}
+
+
+static int
+sg_place_same_country(const sg_place_t *a, const sg_place_t *b)
+{
+    return a->country[0] == b->country[0] && a->country[1] == b->country[1];
+}
+
+
+unsigned
+sg_place_compare(const sg_place_t *prev, const sg_place_t *cur,
+                 const sg_place_policy_t *policy, double *speed_kmh)
+{
+    unsigned          flags;
+    int64_t           since;
+    sg_travel_point_t a, b;
+
+    if (speed_kmh != NULL) {
+        *speed_kmh = 0.0;
+    }
+
+    if (prev == NULL || cur == NULL || policy == NULL) {
+        return 0;
+    }
+
+    flags = 0;
+
+    if (prev->asn != 0 && cur->asn != 0 && prev->asn != cur->asn) {
+        flags |= SG_PLACE_ASN_CHANGED;
+    }
+
+    if (sg_place_country_known(prev) && sg_place_country_known(cur) &&
+        !sg_place_same_country(prev, cur)) {
+        flags |= SG_PLACE_COUNTRY_CHANGED;
+
+        since = prev->country_since;
+        if (policy->hop_window_s > 0 && since > 0 &&
+            cur->time - since < policy->hop_window_s) {
+            flags |= SG_PLACE_COUNTRY_HOPPING;
+        }
+    }
+
+    if (prev->have_location && cur->have_location && !prev->anonymizer &&
+        !cur->anonymizer) {
+        a.lat = prev->lat;
+        a.lon = prev->lon;
+        a.accuracy_km = prev->accuracy_km;
+        b.lat = cur->lat;
+        b.lon = cur->lon;
+        b.accuracy_km = cur->accuracy_km;
+
+        if (sg_travel_check(&a, &b, cur->time - prev->time,
+                            policy->max_speed_kmh, policy->floor_km,
+                            speed_kmh) == SG_TRAVEL_IMPOSSIBLE) {
+            flags |= SG_PLACE_IMPOSSIBLE_TRAVEL;
+        }
+    }
+
+    return flags;
+}
+
+
+void
+sg_place_advance(const sg_place_t *prev, sg_place_t *cur)
+{
+    if (cur == NULL) {
+        return;
+    }
+
+    if (prev == NULL) {
+        cur->country_since = sg_place_country_known(cur) ? cur->time : 0;
+        return;
+    }
+
+    if (!sg_place_country_known(cur) || !sg_place_country_known(prev)) {
+        cur->country_since =
+            sg_place_country_known(cur) ? cur->time : prev->country_since;
+        return;
+    }
+
+    cur->country_since =
+        sg_place_same_country(prev, cur) ? prev->country_since : cur->time;
+}

@@ -50,4 +50,55 @@ int sg_travel_check(const sg_travel_point_t *prev, const sg_travel_point_t *cur,
                     int64_t elapsed_s, double max_speed_kmh, double floor_km,
                     double *speed_kmh);
 
+/*
+ * A session's place at one observation, as a session record keeps it.
+ *
+ * sg_place_compare() compares two observations of one session, prev (older)
+ * and cur, and returns SG_PLACE_* flags:
+ * - ASN_CHANGED, COUNTRY_CHANGED: both sides known (asn != 0, country not
+ *   "") and different.
+ * - IMPOSSIBLE_TRAVEL: both sides have a location, neither is an anonymiser
+ *   exit (a VPN or proxy switched on mid-session is scored by its own
+ *   reason, and its exit's location says nothing about the person), and
+ *   sg_travel_check() says impossible for cur->time - prev->time.
+ * - COUNTRY_HOPPING: the country changed again less than hop_window_s after
+ *   the previous change, i.e. three countries (or A, B, A) inside the
+ *   window.  prev->country_since is when the session entered prev's
+ *   country (0: unknown, never hopping); hop_window_s 0 turns it off.
+ * sg_place_advance() sets cur->country_since from prev (NULL for a first
+ * sight): unchanged or unknown country keeps prev's, a change starts at
+ * cur->time.  *speed_kmh (may be NULL) receives the corrected speed, 0 when
+ * travel was not checked.
+ */
+#define SG_PLACE_ASN_CHANGED       0x01
+#define SG_PLACE_COUNTRY_CHANGED   0x02
+#define SG_PLACE_IMPOSSIBLE_TRAVEL 0x04
+#define SG_PLACE_COUNTRY_HOPPING   0x08
+
+#define SG_PLACE_HOP_WINDOW_S 3600
+
+typedef struct {
+    char     country[3]; /* ISO 3166-1 alpha-2, "" if unknown */
+    uint32_t asn;        /* 0 if unknown */
+    double   lat;
+    double   lon;
+    uint32_t accuracy_km;
+    int      have_location;
+    int      anonymizer;    /* tor, vpn, proxy or hosting exit */
+    int64_t  time;          /* unix seconds */
+    int64_t  country_since; /* unix seconds, 0 if unknown */
+} sg_place_t;
+
+typedef struct {
+    double  max_speed_kmh;
+    double  floor_km;
+    int64_t hop_window_s;
+} sg_place_policy_t;
+
+
+void     sg_place_policy_init_defaults(sg_place_policy_t *policy);
+unsigned sg_place_compare(const sg_place_t *prev, const sg_place_t *cur,
+                          const sg_place_policy_t *policy, double *speed_kmh);
+void     sg_place_advance(const sg_place_t *prev, sg_place_t *cur);
+
 #endif /* SG_TRAVEL_H */

@@ -248,6 +248,138 @@ test_check_invalid(void **state)
 }
 
 
+static sg_place_t
+place(const char *cc, uint32_t asn, const sg_travel_point_t *pt, int64_t t)
+{
+    sg_place_t p = {{0}, 0, 0, 0, 0, 0, 0, 0, 0};
+
+    if (cc != NULL) {
+        p.country[0] = cc[0];
+        p.country[1] = cc[1];
+    }
+    p.asn = asn;
+    if (pt != NULL) {
+        p.lat = pt->lat;
+        p.lon = pt->lon;
+        p.accuracy_km = pt->accuracy_km;
+        p.have_location = 1;
+    }
+    p.time = t;
+    return p;
+}
+
+
+static void
+test_place_compare(void **state)
+{
+    sg_place_policy_t pol;
+    sg_place_t        a, b;
+    double            speed;
+
+    (void) state;
+
+    sg_place_policy_init_defaults(&pol);
+    assert_true(pol.max_speed_kmh == SG_TRAVEL_MAX_SPEED_KMH);
+    assert_true(pol.floor_km == SG_TRAVEL_FLOOR_KM);
+    assert_int_equal(pol.hop_window_s, SG_PLACE_HOP_WINDOW_S);
+
+    /* New York, then London ten minutes later: all three */
+    a = place("US", 64496, &new_york, 1000);
+    b = place("GB", 64505, &london, 1600);
+    assert_int_equal(sg_place_compare(&a, &b, &pol, &speed),
+                     SG_PLACE_ASN_CHANGED | SG_PLACE_COUNTRY_CHANGED |
+                         SG_PLACE_IMPOSSIBLE_TRAVEL);
+    assert_between(speed, 33000, 33800);
+
+    /* eight hours later: possible */
+    b.time = a.time + 8 * 3600;
+    assert_int_equal(sg_place_compare(&a, &b, &pol, &speed),
+                     SG_PLACE_ASN_CHANGED | SG_PLACE_COUNTRY_CHANGED);
+    assert_between(speed, 690, 700);
+
+    /* New York to Newark in a second, same ASN: nothing */
+    b = place("US", 64496, &newark, 1001);
+    assert_int_equal(sg_place_compare(&a, &b, &pol, NULL), 0);
+
+    /* an anonymiser at either end: travel not judged */
+    b = place("GB", 64505, &london, 1600);
+    b.anonymizer = 1;
+    assert_int_equal(sg_place_compare(&a, &b, &pol, &speed),
+                     SG_PLACE_ASN_CHANGED | SG_PLACE_COUNTRY_CHANGED);
+    assert_true(speed == 0.0);
+
+    /* unknown fields prove nothing */
+    a = place(NULL, 0, NULL, 1000);
+    b = place("GB", 64505, &london, 1600);
+    assert_int_equal(sg_place_compare(&a, &b, &pol, NULL), 0);
+    assert_int_equal(sg_place_compare(&b, &a, &pol, NULL), 0);
+
+    assert_int_equal(sg_place_compare(NULL, &b, &pol, NULL), 0);
+    assert_int_equal(sg_place_compare(&a, NULL, &pol, NULL), 0);
+    assert_int_equal(sg_place_compare(&a, &b, NULL, NULL), 0);
+}
+
+
+static void
+test_place_hopping(void **state)
+{
+    sg_place_policy_t pol;
+    sg_place_t        us, se, gb, us2;
+
+    (void) state;
+
+    sg_place_policy_init_defaults(&pol);
+
+    /* US since t=1000, SE at t=5000 (over an hour later: a change, no hop) */
+    us = place("US", 64496, NULL, 1000);
+    sg_place_advance(NULL, &us);
+    assert_int_equal(us.country_since, 1000);
+
+    se = place("SE", 64504, NULL, 5000);
+    assert_int_equal(sg_place_compare(&us, &se, &pol, NULL),
+                     SG_PLACE_ASN_CHANGED | SG_PLACE_COUNTRY_CHANGED);
+    sg_place_advance(&us, &se);
+    assert_int_equal(se.country_since, 5000);
+
+    /* GB twenty minutes after arriving in SE: hopping */
+    gb = place("GB", 64505, NULL, 6200);
+    assert_int_equal(sg_place_compare(&se, &gb, &pol, NULL),
+                     SG_PLACE_ASN_CHANGED | SG_PLACE_COUNTRY_CHANGED |
+                         SG_PLACE_COUNTRY_HOPPING);
+    sg_place_advance(&se, &gb);
+    assert_int_equal(gb.country_since, 6200);
+
+    /* staying put keeps the arrival time */
+    us2 = place("GB", 64505, NULL, 7000);
+    sg_place_advance(&gb, &us2);
+    assert_int_equal(us2.country_since, 6200);
+
+    /* back to the US exactly one window later: not hopping */
+    us2 = place("US", 64496, NULL, 6200 + SG_PLACE_HOP_WINDOW_S);
+    assert_int_equal(sg_place_compare(&gb, &us2, &pol, NULL),
+                     SG_PLACE_ASN_CHANGED | SG_PLACE_COUNTRY_CHANGED);
+
+    /* window 0: off */
+    pol.hop_window_s = 0;
+    assert_int_equal(sg_place_compare(&se, &gb, &pol, NULL),
+                     SG_PLACE_ASN_CHANGED | SG_PLACE_COUNTRY_CHANGED);
+
+    /* unknown arrival time: never hopping */
+    sg_place_policy_init_defaults(&pol);
+    se.country_since = 0;
+    assert_int_equal(sg_place_compare(&se, &gb, &pol, NULL),
+                     SG_PLACE_ASN_CHANGED | SG_PLACE_COUNTRY_CHANGED);
+
+    /* an unknown country keeps the previous arrival time */
+    us2 = place(NULL, 0, NULL, 9000);
+    sg_place_advance(&gb, &us2);
+    assert_int_equal(us2.country_since, 6200);
+    sg_place_advance(NULL, &us2);
+    assert_int_equal(us2.country_since, 0);
+    sg_place_advance(NULL, NULL);
+}
+
+
 int
 main(void)
 {
@@ -259,6 +391,8 @@ main(void)
         cmocka_unit_test(test_check_accuracy),
         cmocka_unit_test(test_check_elapsed_and_floor),
         cmocka_unit_test(test_check_invalid),
+        cmocka_unit_test(test_place_compare),
+        cmocka_unit_test(test_place_hopping),
     };
 
     return cmocka_run_group_tests_name("sg_travel", tests, NULL, NULL);
