@@ -96,7 +96,6 @@ ngx_http_session_guard_strip_user(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_session_guard_header_filter(ngx_http_request_t *r)
 {
-    u_char                               key[SG_SESSION_KEY_LEN + 1];
     ngx_str_t                            value;
     ngx_uint_t                           i;
     ngx_list_part_t                     *part;
@@ -113,11 +112,10 @@ ngx_http_session_guard_header_filter(ngx_http_request_t *r)
 
     mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
 
-    ctx = ngx_http_session_guard_get_ctx(r);
-    if (ctx == NULL) {
-        ngx_memzero(&tmp, sizeof(ngx_http_session_guard_ctx_t));
-        ctx = &tmp;
-    }
+    /* The new session's own observation: the request's context keeps the
+     * old session's, for the variables and the log. */
+    ngx_memzero(&tmp, sizeof(ngx_http_session_guard_ctx_t));
+    ctx = &tmp;
 
     for (part = &r->headers_out.headers.part; part; part = part->next) {
         h = part->elts;
@@ -137,13 +135,14 @@ ngx_http_session_guard_header_filter(ngx_http_request_t *r)
             }
 
             if (sg_session_key(mcf->secret.data, mcf->secret.len, value.data,
-                               value.len, (char *) key)
+                               value.len, (char *) ctx->key)
                 != SG_KEYED_HASH_OK
                 || ngx_http_session_guard_device(r, ctx) != NGX_OK)
             {
                 continue;
             }
 
+            ctx->has_key = 1;
             ctx->tls = ngx_http_session_guard_tls_sig(r);
 
             if (lcf->user
@@ -152,13 +151,19 @@ ngx_http_session_guard_header_filter(ngx_http_request_t *r)
                 ngx_str_null(&ctx->user);
             }
 
-            if (ngx_http_session_guard_send(r, SG_SESSION_BIND, key, ctx,
+            ngx_http_session_guard_observe_place(r, ctx);
+
+            if (ngx_http_session_guard_send(r, SG_SESSION_BIND, ctx->key, ctx,
                                             NULL)
                 == NGX_OK)
             {
                 ngx_http_session_guard_count(r,
                                             NGX_HTTP_SG_M_BOUND_AT_ISSUANCE);
             }
+
+            /* A login counts its user at the address: the laptop farm is
+             * many users' logins behind one home connection. */
+            (void) ngx_http_session_guard_count_density(r, ctx, 0);
         }
     }
 

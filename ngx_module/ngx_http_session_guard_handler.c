@@ -10,11 +10,18 @@
  */
 
 #include "ngx_http_session_guard_module.h"
+#include "ngx_http_session_guard_geo.h"
 
 
 struct ngx_http_session_guard_pending_s {
     ngx_http_session_guard_ctx_t  *ctx;    /* NULL once the request gave up */
+    ngx_uint_t                     ask;    /* NGX_HTTP_SG_ASK_* */
 };
+
+
+/* A network holds many households: its counts must pass this many times
+ * the per-address thresholds before they say "farm". */
+#define NGX_HTTP_SG_NET_DENSITY_FACTOR  4
 
 
 /*
@@ -33,6 +40,7 @@ typedef struct {
 
 
 static void ngx_http_session_guard_cleanup(void *data);
+static void ngx_http_session_guard_detach(ngx_http_session_guard_ctx_t *ctx);
 static void ngx_http_session_guard_conn_cleanup(void *data);
 static void ngx_http_session_guard_reply(void *data, ngx_uint_t nelts,
     ngx_str_t *elts, ngx_str_t *error);
@@ -118,11 +126,24 @@ ngx_http_session_guard_cleanup(void *data)
         ngx_delete_posted_event(&ctx->resume);
     }
 
-    /* The command stays queued in hiredis; its reply finds no request. */
-    if (ctx->pending) {
-        ctx->pending->ctx = NULL;
-        ctx->pending = NULL;
+    ngx_http_session_guard_detach(ctx);
+}
+
+
+/* Commands stay queued in hiredis; their replies find no request. */
+static void
+ngx_http_session_guard_detach(ngx_http_session_guard_ctx_t *ctx)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < NGX_HTTP_SG_ASKS; i++) {
+        if (ctx->pending[i]) {
+            ctx->pending[i]->ctx = NULL;
+            ctx->pending[i] = NULL;
+        }
     }
+
+    ctx->waiting = 0;
 }
 
 
@@ -437,13 +458,18 @@ ngx_http_session_guard_send(ngx_http_request_t *r, sg_session_mode_e mode,
     a[SG_SESSION_ARG_SCORE].data = score;
     a[SG_SESSION_ARG_SCORE].len = ngx_sprintf(score, "%ui", ctx->score)
                                   - score;
+    a[SG_SESSION_ARG_PLACE].data = ctx->place_enc;
+    a[SG_SESSION_ARG_PLACE].len = ctx->has_place ? ngx_strlen(ctx->place_enc)
+                                                 : 0;
     a[SG_SESSION_ARG_MATCHED].len = 1;
     a[SG_SESSION_ARG_MATCHED].data =
         (u_char *) ((ctx->reasons & (SG_REASON_BIT(SG_REASON_TLS_CHANGED)
                                      | SG_REASON_BIT(SG_REASON_DEVICE_CHANGED)))
                     ? "0" : "1");
 
-    rc = ngx_http_session_guard_redis_eval(1 + SG_SESSION_NARGS, argv,
+    rc = ngx_http_session_guard_redis_eval(&mcf->redis->script_sha,
+                                           sg_session_script, 1,
+                                           1 + SG_SESSION_NARGS, argv,
                                            pending
                                            ? ngx_http_session_guard_reply
                                            : NULL,
@@ -456,6 +482,163 @@ ngx_http_session_guard_send(ngx_http_request_t *r, sg_session_mode_e mode,
     }
 
     return rc;
+}
+
+
+/*
+ * The request's place, from the databases of session_guard_geoip, and the
+ * reasons the address alone gives (anonymisers, deny lists).
+ */
+void
+ngx_http_session_guard_observe_place(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx)
+{
+    const sg_geo_t  *geo;
+
+    if (ctx->has_place
+        || ngx_http_session_guard_geo_lookup(r, &geo) != NGX_OK
+        || geo == NULL)
+    {
+        return;
+    }
+
+    ngx_http_session_guard_geo_place(geo, ngx_time(), &ctx->place);
+
+    if (sg_place_encode(&ctx->place, (char *) ctx->place_enc,
+                        sizeof(ctx->place_enc)) < 0)
+    {
+        return;
+    }
+
+    ctx->place_reasons = ngx_http_session_guard_geo_reasons(r, geo);
+    ctx->has_place = 1;
+}
+
+
+static ngx_int_t
+ngx_http_session_guard_density_send(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx, ngx_str_t *what,
+    ngx_http_session_guard_pending_t *pending)
+{
+    int                                      n;
+    time_t                                   now;
+    u_char                                  *p, *last;
+    ngx_int_t                                rc;
+    ngx_str_t                                argv[SG_DENSITY_NKEYS
+                                                  + SG_DENSITY_NARGS], *a;
+    ngx_uint_t                               i;
+    const ngx_http_session_guard_density_t  *d;
+    ngx_http_session_guard_main_conf_t      *mcf;
+    u_char                                   keys[SG_DENSITY_NKEYS * 128],
+                                             ttl[NGX_TIME_T_LEN];
+
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
+    d = ngx_http_session_guard_geo_density(r);
+    now = ngx_time();
+
+    p = keys;
+    last = keys + sizeof(keys);
+
+    for (i = 0; i < SG_DENSITY_NKEYS; i++) {
+        n = sg_density_key((char *) p, last - p,
+                           (char *) mcf->redis->prefix.data,
+                           mcf->redis->prefix.len, (char *) what->data,
+                           what->len, now, d->window, i);
+        if (n < 0) {
+            return NGX_ERROR;
+        }
+
+        argv[i].data = p;
+        argv[i].len = n;
+        p += n + 1;
+    }
+
+    a = argv + SG_DENSITY_NKEYS;
+
+    a[SG_DENSITY_ARG_SESSION].data = ctx->key;
+    a[SG_DENSITY_ARG_SESSION].len = ctx->has_key ? SG_SESSION_KEY_LEN : 0;
+    a[SG_DENSITY_ARG_USER] = ctx->user;
+    a[SG_DENSITY_ARG_TTL].data = ttl;
+    a[SG_DENSITY_ARG_TTL].len = ngx_sprintf(ttl, "%T",
+                                            (time_t) sg_density_ttl(d->window))
+                                - ttl;
+
+    rc = ngx_http_session_guard_redis_eval(&mcf->redis->density_sha,
+                                           sg_density_script, SG_DENSITY_NKEYS,
+                                           SG_DENSITY_NKEYS + SG_DENSITY_NARGS,
+                                           argv,
+                                           pending
+                                           ? ngx_http_session_guard_reply
+                                           : NULL,
+                                           pending);
+    if (rc == NGX_OK) {
+        ngx_http_session_guard_count(r, pending
+                                        ? NGX_HTTP_SG_M_REDIS_AWAITED
+                                        : NGX_HTTP_SG_M_REDIS_BACKGROUND);
+    }
+
+    return rc;
+}
+
+
+/*
+ * Adds the session (and the user, when known) to the density counts of the
+ * request's address and network; with wait set, the counts are awaited.
+ * Addresses that are trusted or not residential-looking are not counted.
+ */
+ngx_int_t
+ngx_http_session_guard_count_density(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx, ngx_uint_t wait)
+{
+    ngx_uint_t                              ask, i;
+    ngx_str_t                              *what[2];
+    const sg_geo_t                         *geo;
+    ngx_http_session_guard_pending_t       *pending;
+    ngx_http_session_guard_density_keys_t   keys;
+
+    if (ngx_http_session_guard_geo_lookup(r, &geo) != NGX_OK || geo == NULL
+        || ngx_http_session_guard_geo_density_keys(r, geo, &keys) != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    what[0] = &keys.ip;
+    what[1] = &keys.net;
+
+    for (i = 0; i < 2; i++) {
+        ask = NGX_HTTP_SG_ASK_IP + i;
+        pending = NULL;
+
+        if (wait) {
+            pending = ngx_alloc(sizeof(ngx_http_session_guard_pending_t),
+                                r->connection->log);
+            if (pending == NULL) {
+                return NGX_ERROR;
+            }
+
+            pending->ctx = ctx;
+            pending->ask = ask;
+        }
+
+        if (ngx_http_session_guard_density_send(r, ctx, what[i], pending)
+            != NGX_OK)
+        {
+            if (pending) {
+                ngx_free(pending);
+            }
+
+            return NGX_ERROR;
+        }
+
+        if (wait) {
+            ctx->pending[ask] = pending;
+            ctx->waiting++;
+        }
+    }
+
+    ctx->has_density = wait;
+
+    return NGX_OK;
 }
 
 
@@ -557,10 +740,13 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    ngx_http_session_guard_observe_place(r, ctx);
+
     if (ngx_http_session_guard_cache_hit(r, ctx, lcf)) {
         /* Known good on this connection: record the request, don't wait. */
         ngx_http_session_guard_count(r, NGX_HTTP_SG_M_CACHE_HITS);
         ctx->verdict = SG_VERDICT_OK;
+        ctx->has_place = 0;    /* the place is the one already recorded */
         (void) ngx_http_session_guard_send(r, SG_SESSION_OBSERVE, ctx->key,
                                            ctx, NULL);
         (void) ngx_http_session_guard_send(r, SG_SESSION_VERDICT, ctx->key,
@@ -576,6 +762,7 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
     }
 
     pending->ctx = ctx;
+    pending->ask = NGX_HTTP_SG_ASK_SESSION;
 
     rc = ngx_http_session_guard_send(r, SG_SESSION_OBSERVE, ctx->key, ctx,
                                      pending);
@@ -588,7 +775,12 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
         return ctx->status;
     }
 
-    ctx->pending = pending;
+    ctx->pending[NGX_HTTP_SG_ASK_SESSION] = pending;
+    ctx->waiting = 1;
+
+    /* The density counts travel in the same pipeline; a failure there
+     * costs the signal, not the request. */
+    (void) ngx_http_session_guard_count_density(r, ctx, 1);
 
     ngx_add_timer(&ctx->timeout, mcf->redis->timeout);
 
@@ -596,40 +788,76 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
 }
 
 
+static uint32_t
+ngx_http_session_guard_density_reasons(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx)
+{
+    int64_t                                  f;
+    const ngx_http_session_guard_density_t  *d;
+
+    if (!ctx->has_density) {
+        return 0;
+    }
+
+    d = ngx_http_session_guard_geo_density(r);
+    f = NGX_HTTP_SG_NET_DENSITY_FACTOR;
+
+    if (ctx->users[NGX_HTTP_SG_ASK_IP] > (int64_t) d->users
+        || ctx->sessions[NGX_HTTP_SG_ASK_IP] > (int64_t) d->sessions
+        || ctx->users[NGX_HTTP_SG_ASK_NET] > f * (int64_t) d->users
+        || ctx->sessions[NGX_HTTP_SG_ASK_NET] > f * (int64_t) d->sessions)
+    {
+        return SG_REASON_BIT(SG_REASON_FARM_DENSITY);
+    }
+
+    return 0;
+}
+
+
+static uint32_t
+ngx_http_session_guard_place_reasons(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx)
+{
+    double              speed;
+    uint32_t            reasons;
+    sg_session_bound_t *b = &ctx->bound;
+
+    if (!ctx->has_place || b->state != SG_SESSION_SEEN || !b->have_place) {
+        return 0;
+    }
+
+    /* Network and country against the binding; movement against the last
+     * request, which is where the session actually was. */
+    reasons = ngx_http_session_guard_geo_compare(r, &b->bound_place,
+                                                 &ctx->place, &speed)
+              & (SG_REASON_BIT(SG_REASON_ASN_CHANGED)
+                 | SG_REASON_BIT(SG_REASON_COUNTRY_CHANGED));
+
+    reasons |= ngx_http_session_guard_geo_compare(r, &b->last_place,
+                                                  &ctx->place, &speed)
+               & (SG_REASON_BIT(SG_REASON_IMPOSSIBLE_TRAVEL)
+                  | SG_REASON_BIT(SG_REASON_COUNTRY_HOPPING));
+
+    sg_place_advance(&b->last_place, &ctx->place);
+    (void) sg_place_encode(&ctx->place, (char *) ctx->place_enc,
+                           sizeof(ctx->place_enc));
+
+    return reasons;
+}
+
+
 static void
-ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx,
-    ngx_uint_t nelts, ngx_str_t *elts)
+ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx)
 {
     u_char                              tls[SG_SESSION_FIELD_MAX];
-    const char                         *texts[16];
-    size_t                              lens[16];
-    ngx_uint_t                          i;
     sg_judgement_t                      j;
     sg_observation_t                    obs;
-    sg_session_bound_t                  bound;
     ngx_http_request_t                 *r = ctx->request;
     ngx_http_session_guard_loc_conf_t  *lcf;
 
-    for (i = 0; i < nelts && i < 16; i++) {
-        texts[i] = (const char *) elts[i].data;
-        lens[i] = elts[i].len;
-    }
-
-    if (nelts > 16
-        || sg_session_parse_reply(nelts, texts, lens, &bound)
-           != SG_SESSION_OK
-        || bound.state == SG_SESSION_DONE)
-    {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "session_guard: malformed reply from redis");
-        ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REDIS_ERRORS);
-        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_ERROR);
-        return;
-    }
-
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
 
-    if (bound.state == SG_SESSION_REVOKED) {
+    if (ctx->bound.state == SG_SESSION_REVOKED) {
         /* Blocked wherever blocking is on; monitor-only locations tag. */
         ctx->revoked = 1;
         ngx_str_set(&ctx->reasons_text, "revoked");
@@ -650,16 +878,18 @@ ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx,
     obs.tls = (const char *) tls;
     obs.now = ngx_time();
     obs.window = lcf->concurrent_window;
-    obs.place = 0;
+    obs.place = ctx->place_reasons
+                | ngx_http_session_guard_density_reasons(r, ctx)
+                | ngx_http_session_guard_place_reasons(r, ctx);
 
-    sg_judge(&lcf->policy, &bound, &obs, &j);
+    sg_judge(&lcf->policy, &ctx->bound, &obs, &j);
 
     ctx->reasons = j.reasons;
     ctx->score = j.score;
 
     ngx_http_session_guard_finish(r, ctx, j.verdict);
 
-    if (bound.state == SG_SESSION_SEEN) {
+    if (ctx->bound.state == SG_SESSION_SEEN) {
         (void) ngx_http_session_guard_send(r, SG_SESSION_VERDICT, ctx->key,
                                            ctx, NULL);
     }
@@ -670,12 +900,48 @@ ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx,
 }
 
 
+/* Reads one answer into the context; NGX_ERROR if it makes no sense. */
+static ngx_int_t
+ngx_http_session_guard_read_answer(ngx_http_session_guard_ctx_t *ctx,
+    ngx_uint_t ask, ngx_uint_t nelts, ngx_str_t *elts)
+{
+    const char  *texts[16];
+    size_t       lens[16];
+    ngx_uint_t   i;
+
+    if (nelts > 16) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < nelts; i++) {
+        texts[i] = (const char *) elts[i].data;
+        lens[i] = elts[i].len;
+    }
+
+    if (ask != NGX_HTTP_SG_ASK_SESSION) {
+        return sg_density_parse_reply(nelts, texts, lens,
+                                      &ctx->sessions[ask], &ctx->users[ask])
+               == 0 ? NGX_OK : NGX_ERROR;
+    }
+
+    if (sg_session_parse_reply(nelts, texts, lens, &ctx->bound)
+        != SG_SESSION_OK
+        || ctx->bound.state == SG_SESSION_DONE)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
 static void
 ngx_http_session_guard_reply(void *data, ngx_uint_t nelts, ngx_str_t *elts,
     ngx_str_t *error)
 {
     ngx_http_session_guard_pending_t  *pending = data;
     ngx_http_session_guard_ctx_t      *ctx = pending->ctx;
+    ngx_uint_t                         ask = pending->ask;
     ngx_http_request_t                *r;
 
     ngx_free(pending);
@@ -685,20 +951,40 @@ ngx_http_session_guard_reply(void *data, ngx_uint_t nelts, ngx_str_t *elts,
     }
 
     r = ctx->request;
-    ctx->pending = NULL;
+    ctx->pending[ask] = NULL;
+    ctx->waiting--;
+
+    if (error != NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "session_guard: redis answered: %V", error);
+        ctx->failed |= 1 << ask;
+
+    } else if (ngx_http_session_guard_read_answer(ctx, ask, nelts, elts)
+               != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "session_guard: malformed reply from redis");
+        ctx->failed |= 1 << ask;
+    }
+
+    if (ctx->waiting) {
+        return;
+    }
 
     if (ctx->timeout.timer_set) {
         ngx_del_timer(&ctx->timeout);
     }
 
-    if (error != NULL) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "session_guard: redis answered: %V", error);
+    if (ctx->failed & (1 << NGX_HTTP_SG_ASK_SESSION)) {
         ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REDIS_ERRORS);
         ngx_http_session_guard_finish(r, ctx, SG_VERDICT_ERROR);
 
     } else {
-        ngx_http_session_guard_judge(ctx, nelts, elts);
+        if (ctx->failed) {
+            ctx->has_density = 0;
+        }
+
+        ngx_http_session_guard_judge(ctx);
     }
 
     /* Run the phases from the event loop, not from inside hiredis. */
@@ -716,10 +1002,7 @@ ngx_http_session_guard_timed_out(ngx_event_t *ev)
                   "session_guard: redis did not answer in time, "
                   "verdict \"error\"");
 
-    if (ctx->pending) {
-        ctx->pending->ctx = NULL;
-        ctx->pending = NULL;
-    }
+    ngx_http_session_guard_detach(ctx);
 
     ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REDIS_TIMEOUTS);
     ngx_http_session_guard_finish(r, ctx, SG_VERDICT_ERROR);

@@ -10,6 +10,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "sg_density.h"
 #include "sg_device.h"
 #include "sg_judge.h"
 #include "sg_keyed_hash.h"
@@ -52,7 +53,8 @@ typedef struct {
     ngx_int_t                      db;
     ngx_msec_t                     timeout;
     ngx_str_t                      prefix;
-    ngx_str_t                      script_sha; /* hex SHA-1 of the script */
+    ngx_str_t                      script_sha;  /* hex SHA-1 of the scripts */
+    ngx_str_t                      density_sha;
 } ngx_http_session_guard_redis_conf_t;
 
 
@@ -109,6 +111,13 @@ typedef struct ngx_http_session_guard_pending_s
     ngx_http_session_guard_pending_t;
 
 
+/* The awaited answers of one request: its session, and density counts. */
+#define NGX_HTTP_SG_ASK_SESSION  0
+#define NGX_HTTP_SG_ASK_IP       1
+#define NGX_HTTP_SG_ASK_NET      2
+#define NGX_HTTP_SG_ASKS         3
+
+
 typedef struct {
     ngx_http_request_t                *request;
     sg_verdict_e                       verdict;
@@ -121,7 +130,15 @@ typedef struct {
     u_char                             device_enc[SG_DEVICE_ENCODED_MAX];
     ngx_str_t                          tls;
     ngx_str_t                          user;
-    ngx_http_session_guard_pending_t  *pending;  /* Redis answer awaited */
+    sg_place_t                         place;
+    u_char                             place_enc[SG_PLACE_ENCODED_MAX];
+    uint32_t                           place_reasons;
+    sg_session_bound_t                 bound;
+    int64_t                            sessions[NGX_HTTP_SG_ASKS];
+    int64_t                            users[NGX_HTTP_SG_ASKS];
+    ngx_http_session_guard_pending_t  *pending[NGX_HTTP_SG_ASKS];
+    ngx_uint_t                         waiting;  /* answers still awaited */
+    ngx_uint_t                         failed;   /* answers that failed */
     ngx_event_t                        timeout;
     ngx_event_t                        resume;
     ngx_int_t                          status;   /* what the re-entry returns */
@@ -129,6 +146,8 @@ typedef struct {
     unsigned                           has_key:1;
     unsigned                           has_device:1;
     unsigned                           revoked:1;
+    unsigned                           has_place:1;
+    unsigned                           has_density:1;
 } ngx_http_session_guard_ctx_t;
 
 
@@ -143,6 +162,10 @@ ngx_http_session_guard_ctx_t *ngx_http_session_guard_get_ctx(
 ngx_int_t ngx_http_session_guard_device(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx);
 ngx_str_t ngx_http_session_guard_tls_sig(ngx_http_request_t *r);
+void ngx_http_session_guard_observe_place(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx);
+ngx_int_t ngx_http_session_guard_count_density(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx, ngx_uint_t wait);
 ngx_int_t ngx_http_session_guard_send(ngx_http_request_t *r,
     sg_session_mode_e mode, u_char *key, ngx_http_session_guard_ctx_t *ctx,
     ngx_http_session_guard_pending_t *pending);
@@ -167,7 +190,8 @@ ngx_int_t ngx_http_session_guard_redis_init(ngx_cycle_t *cycle,
     ngx_http_session_guard_redis_conf_t *rcf);
 void ngx_http_session_guard_redis_exit(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_session_guard_redis_available(void);
-ngx_int_t ngx_http_session_guard_redis_eval(ngx_uint_t argc, ngx_str_t *argv,
+ngx_int_t ngx_http_session_guard_redis_eval(ngx_str_t *sha,
+    const char *script, ngx_uint_t nkeys, ngx_uint_t argc, ngx_str_t *argv,
     ngx_http_session_guard_redis_handler_pt handler, void *data);
 
 #endif /* NGX_HTTP_SESSION_GUARD_MODULE_H */

@@ -37,6 +37,8 @@ typedef enum {
 typedef struct {
     ngx_http_session_guard_redis_handler_pt   handler;
     void                                     *data;
+    const char                               *script;
+    ngx_uint_t                                nkeys;
     ngx_uint_t                                argc;
     ngx_str_t                                *argv;   /* in the same block */
     unsigned                                  retried:1;
@@ -469,7 +471,7 @@ ngx_http_session_guard_redis_cmd_alloc(ngx_uint_t argc, ngx_str_t *argv,
 
 
 /*
- * Sends VERB WHAT [numkeys=1 argv...] for a script call, or VERB WHAT for the
+ * Sends VERB WHAT [numkeys argv...] for a script call, or VERB WHAT for the
  * preamble (cmd == NULL).
  */
 static ngx_int_t
@@ -481,6 +483,7 @@ ngx_http_session_guard_redis_send(ngx_http_session_guard_redis_cmd_t *cmd,
     size_t                           argvlen[NGX_HTTP_SG_REDIS_MAX_ELTS];
     int                              argc;
     ngx_uint_t                       i;
+    u_char                           nkeys[NGX_INT_T_LEN];
 
     if (rd->ac == NULL) {
         return NGX_DECLINED;
@@ -497,8 +500,8 @@ ngx_http_session_guard_redis_send(ngx_http_session_guard_redis_cmd_t *cmd,
             return NGX_ERROR;
         }
 
-        argv[argc] = "1";
-        argvlen[argc++] = 1;
+        argv[argc] = (const char *) nkeys;
+        argvlen[argc++] = ngx_sprintf(nkeys, "%ui", cmd->nkeys) - nkeys;
 
         for (i = 0; i < cmd->argc; i++) {
             argv[argc] = (const char *) cmd->argv[i].data;
@@ -517,7 +520,8 @@ ngx_http_session_guard_redis_send(ngx_http_session_guard_redis_cmd_t *cmd,
 
 
 ngx_int_t
-ngx_http_session_guard_redis_eval(ngx_uint_t argc, ngx_str_t *argv,
+ngx_http_session_guard_redis_eval(ngx_str_t *sha, const char *script,
+    ngx_uint_t nkeys, ngx_uint_t argc, ngx_str_t *argv,
     ngx_http_session_guard_redis_handler_pt handler, void *data)
 {
     ngx_int_t                            rc;
@@ -532,8 +536,10 @@ ngx_http_session_guard_redis_eval(ngx_uint_t argc, ngx_str_t *argv,
         return NGX_ERROR;
     }
 
-    rc = ngx_http_session_guard_redis_send(cmd, "EVALSHA",
-                                           &ngx_http_sg_redis.conf->script_sha);
+    cmd->script = script;
+    cmd->nkeys = nkeys;
+
+    rc = ngx_http_session_guard_redis_send(cmd, "EVALSHA", sha);
     if (rc != NGX_OK) {
         ngx_free(cmd);
     }
@@ -578,8 +584,8 @@ ngx_http_session_guard_redis_reply(redisAsyncContext *ac, void *r,
         /* The script cache was flushed (or this is a new server): EVAL
          * sends the body once and caches it again for later EVALSHAs. */
         cmd->retried = 1;
-        script.data = (u_char *) sg_session_script;
-        script.len = ngx_strlen(sg_session_script);
+        script.data = (u_char *) cmd->script;
+        script.len = ngx_strlen(cmd->script);
 
         if (ngx_http_session_guard_redis_send(cmd, "EVAL", &script)
             == NGX_OK)

@@ -12,7 +12,9 @@ typedef enum {
     NGX_HTTP_SG_VAR_SCORE,
     NGX_HTTP_SG_VAR_REASONS,
     NGX_HTTP_SG_VAR_SESSION_ID,
-    NGX_HTTP_SG_VAR_DEVICE
+    NGX_HTTP_SG_VAR_DEVICE,
+    NGX_HTTP_SG_VAR_IP_USERS,
+    NGX_HTTP_SG_VAR_IP_SESSIONS
 } ngx_http_session_guard_var_e;
 
 
@@ -42,6 +44,14 @@ static ngx_http_variable_t  ngx_http_session_guard_vars[] = {
 
     { ngx_string("session_guard_device"), NULL,
       ngx_http_session_guard_variable, NGX_HTTP_SG_VAR_DEVICE,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("session_guard_ip_users"), NULL,
+      ngx_http_session_guard_variable, NGX_HTTP_SG_VAR_IP_USERS,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("session_guard_ip_sessions"), NULL,
+      ngx_http_session_guard_variable, NGX_HTTP_SG_VAR_IP_SESSIONS,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("session_guard_ja4"), NULL,
@@ -135,6 +145,26 @@ ngx_http_session_guard_variable(ngx_http_request_t *r,
     case NGX_HTTP_SG_VAR_REASONS:
         v->data = ctx->reasons_text.data;
         v->len = ctx->reasons_text.len;
+        break;
+
+    case NGX_HTTP_SG_VAR_IP_USERS:
+    case NGX_HTTP_SG_VAR_IP_SESSIONS:
+        if (!ctx->has_density) {
+            v->len = 0;
+            v->data = (u_char *) "";
+            break;
+        }
+
+        p = ngx_pnalloc(r->pool, NGX_INT64_LEN);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        v->data = p;
+        v->len = ngx_sprintf(p, "%L", data == NGX_HTTP_SG_VAR_IP_USERS
+                                      ? ctx->users[NGX_HTTP_SG_ASK_IP]
+                                      : ctx->sessions[NGX_HTTP_SG_ASK_IP])
+                 - p;
         break;
 
     case NGX_HTTP_SG_VAR_DEVICE:

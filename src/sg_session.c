@@ -1,5 +1,7 @@
 #include "sg_session.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -18,7 +20,7 @@ const char sg_session_script[] =
     "  redis.call('DEL', k)\n"
     "  redis.call('HSET', k, 'dev', ARGV[4], 'tls', ARGV[5], 'ip0', ARGV[6],\n"
     "             'ip', ARGV[6], 't0', now, 't', now, 'tb', now, 'n', 0,\n"
-    "             'u', ARGV[7])\n"
+    "             'u', ARGV[7], 'p0', ARGV[11], 'p', ARGV[11])\n"
     "  redis.call('EXPIRE', k, ttl)\n"
     "  return {2}\n"
     "end\n"
@@ -32,18 +34,21 @@ const char sg_session_script[] =
     "  if redis.call('HEXISTS', k, 'dev') == 1 then\n"
     "    redis.call('HSET', k, 'v', ARGV[8], 'sc', ARGV[9],\n"
     "               ARGV[10] == '1' and 'tb' or 'tx', now)\n"
+    "    if ARGV[11] ~= '' then\n"
+    "      redis.call('HSET', k, 'p', ARGV[11])\n"
+    "    end\n"
     "  end\n"
     "  return {2}\n"
     "end\n"
     "local b = redis.call('HMGET', k, 'dev', 'tls', 'ip', 't', 'n', 'tb',\n"
-    "                     'tx', 'u', 'rv')\n"
+    "                     'tx', 'u', 'rv', 't0', 'p0', 'p')\n"
     "if b[9] then\n"
     "  return {3}\n"
     "end\n"
     "if not b[1] then\n"
     "  redis.call('HSET', k, 'dev', ARGV[4], 'tls', ARGV[5], 'ip0', ARGV[6],\n"
     "             'ip', ARGV[6], 't0', now, 't', now, 'tb', now, 'n', 1,\n"
-    "             'u', ARGV[7])\n"
+    "             'u', ARGV[7], 'p0', ARGV[11], 'p', ARGV[11])\n"
     "  redis.call('EXPIRE', k, ttl)\n"
     "  return {0}\n"
     "end\n"
@@ -54,18 +59,26 @@ const char sg_session_script[] =
     "redis.call('HINCRBY', k, 'n', 1)\n"
     "redis.call('EXPIRE', k, ttl)\n"
     "return {1, b[1], b[2] or '', b[3] or '', b[4] or '0', b[5] or '0',\n"
-    "        b[6] or '0', b[7] or '0', b[8] or ''}\n";
+    "        b[6] or '0', b[7] or '0', b[8] or '', b[10] or '0',\n"
+    "        b[11] or '', b[12] or ''}\n";
 
 
 int
 sg_session_script_sha1(char out[41])
 {
+    return sg_script_sha1(sg_session_script, out);
+}
+
+
+int
+sg_script_sha1(const char *script, char out[41])
+{
     static const char hex[] = "0123456789abcdef";
     unsigned char     md[EVP_MAX_MD_SIZE];
     unsigned int      md_len = 0, i;
 
-    if (EVP_Digest(sg_session_script, sizeof(sg_session_script) - 1, md,
-                   &md_len, EVP_sha1(), NULL) != 1 ||
+    if (EVP_Digest(script, strlen(script), md, &md_len, EVP_sha1(), NULL) !=
+            1 ||
         md_len != 20) {
         return -1;
     }
@@ -163,7 +176,7 @@ sg_session_rc_t
 sg_session_parse_reply(size_t n, const char *const *elts, const size_t *lens,
                        sg_session_bound_t *out)
 {
-    int64_t state;
+    int64_t state, bound_time;
 
     memset(out, 0, sizeof(*out));
 
@@ -177,7 +190,7 @@ sg_session_parse_reply(size_t n, const char *const *elts, const size_t *lens,
         return SG_SESSION_OK;
     }
 
-    if (state != SG_SESSION_SEEN || n != 9) {
+    if (state != SG_SESSION_SEEN || n != 12) {
         return SG_SESSION_BAD_REPLY;
     }
 
@@ -188,12 +201,141 @@ sg_session_parse_reply(size_t n, const char *const *elts, const size_t *lens,
         sg_session_parse_int(elts[5], lens[5], &out->hits) != 0 ||
         sg_session_parse_int(elts[6], lens[6], &out->last_match) != 0 ||
         sg_session_parse_int(elts[7], lens[7], &out->last_mismatch) != 0 ||
-        sg_session_copy_optional(out->user, elts[8], lens[8]) != 0) {
+        sg_session_copy_optional(out->user, elts[8], lens[8]) != 0 ||
+        sg_session_parse_int(elts[9], lens[9], &bound_time) != 0) {
         memset(out, 0, sizeof(*out));
         return SG_SESSION_BAD_REPLY;
+    }
+
+    /* Places are absent for sessions bound without a geo database. */
+    if (lens[10] > 0 && lens[11] > 0) {
+        if (sg_place_decode(elts[10], lens[10], bound_time,
+                            &out->bound_place) != 0 ||
+            sg_place_decode(elts[11], lens[11], out->last_seen,
+                            &out->last_place) != 0) {
+            memset(out, 0, sizeof(*out));
+            return SG_SESSION_BAD_REPLY;
+        }
+
+        out->have_place = 1;
     }
 
     out->state = SG_SESSION_SEEN;
 
     return SG_SESSION_OK;
+}
+
+
+int
+sg_place_encode(const sg_place_t *place, char *buf, size_t cap)
+{
+    int n;
+
+    /* Coordinates to 1/100 degree (about 1 km): finer is false precision
+     * for IP geolocation, and integers round-trip exactly. */
+    n = snprintf(buf, cap, "%s:%u:%ld:%ld:%u:%d:%lld",
+                 place->country[0] ? place->country : "-", place->asn,
+                 place->have_location ? lround(place->lat * 100) : 0L,
+                 place->have_location ? lround(place->lon * 100) : 0L,
+                 place->have_location ? place->accuracy_km : 0,
+                 place->anonymizer ? 1 : 0, (long long) place->country_since);
+
+    if (n < 0 || (size_t) n >= cap) {
+        return -1;
+    }
+
+    return n;
+}
+
+
+static int
+sg_place_number(const char **p, const char *end, int allow_sign, int64_t max,
+                int64_t *out)
+{
+    int64_t v = 0;
+    int     neg = 0, digits = 0;
+
+    if (allow_sign && *p < end && **p == '-') {
+        neg = 1;
+        (*p)++;
+    }
+
+    while (*p < end && **p >= '0' && **p <= '9') {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+
+        if (++digits > 18 || v > max) {
+            return -1;
+        }
+    }
+
+    if (digits == 0) {
+        return -1;
+    }
+
+    *out = neg ? -v : v;
+
+    return 0;
+}
+
+
+static int
+sg_place_sep(const char **p, const char *end)
+{
+    if (*p >= end || **p != ':') {
+        return -1;
+    }
+
+    (*p)++;
+
+    return 0;
+}
+
+
+int
+sg_place_decode(const char *p, size_t len, int64_t time, sg_place_t *out)
+{
+    const char *end = p + len;
+    int64_t     asn, lat, lon, acc, anon, since;
+
+    memset(out, 0, sizeof(*out));
+
+    if (len >= 2 && p[0] >= 'A' && p[0] <= 'Z' && p[1] >= 'A' && p[1] <= 'Z') {
+        out->country[0] = p[0];
+        out->country[1] = p[1];
+        p += 2;
+
+    } else if (len >= 1 && p[0] == '-') {
+        p++;
+
+    } else {
+        return -1;
+    }
+
+    if (sg_place_sep(&p, end) != 0 ||
+        sg_place_number(&p, end, 0, UINT32_MAX, &asn) != 0 ||
+        sg_place_sep(&p, end) != 0 ||
+        sg_place_number(&p, end, 1, 9000, &lat) != 0 ||
+        sg_place_sep(&p, end) != 0 ||
+        sg_place_number(&p, end, 1, 18000, &lon) != 0 ||
+        sg_place_sep(&p, end) != 0 ||
+        sg_place_number(&p, end, 0, 20000, &acc) != 0 ||
+        sg_place_sep(&p, end) != 0 ||
+        sg_place_number(&p, end, 0, 1, &anon) != 0 ||
+        sg_place_sep(&p, end) != 0 ||
+        sg_place_number(&p, end, 0, INT64_MAX / 2, &since) != 0 || p != end) {
+        memset(out, 0, sizeof(*out));
+        return -1;
+    }
+
+    out->asn = (uint32_t) asn;
+    out->lat = (double) lat / 100;
+    out->lon = (double) lon / 100;
+    out->accuracy_km = (uint32_t) acc;
+    out->have_location = lat != 0 || lon != 0 || acc != 0;
+    out->anonymizer = (int) anon;
+    out->country_since = since;
+    out->time = time;
+
+    return 0;
 }

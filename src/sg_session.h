@@ -20,6 +20,8 @@
  *       tx    last request that did not
  *       n     requests seen                 u    user, when known
  *       v     last verdict                  sc   last score
+ *       p0    place at binding              p    place of the last request
+ *             (sg_place_encode: CC:ASN:lat:lon:accuracy:anon:country_since)
  *       rv    "1": revoked; the record is a tombstone, nothing else is kept
  *
  * KEY is the keyed hash of the session cookie (sg_keyed_hash.h).  The braces
@@ -33,7 +35,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sg_travel.h"
+
 #define SG_SESSION_FIELD_MAX 128
+#define SG_PLACE_ENCODED_MAX 80
 
 /* What the script is asked to do (its ARGV[1]). */
 typedef enum {
@@ -58,6 +63,7 @@ enum {
     SG_SESSION_ARG_VERDICT, /* VERDICT mode: verdict name */
     SG_SESSION_ARG_SCORE,   /* VERDICT mode: score */
     SG_SESSION_ARG_MATCHED, /* VERDICT mode: "1" matched the binding */
+    SG_SESSION_ARG_PLACE,   /* the request's place, "" if unknown */
     SG_SESSION_NARGS
 };
 
@@ -79,6 +85,9 @@ typedef struct {
     int64_t            hits;
     int64_t            last_match;    /* tb, 0 if never */
     int64_t            last_mismatch; /* tx, 0 if never */
+    int                have_place;    /* the two places below are known */
+    sg_place_t         bound_place;   /* p0, time = t0 */
+    sg_place_t         last_place;    /* p, time = t */
 } sg_session_bound_t;
 
 typedef enum {
@@ -89,7 +98,8 @@ typedef enum {
 
 extern const char sg_session_script[];
 
-/* Writes the script's SHA-1 (what EVALSHA names it by) as 40 hex and a NUL. */
+/* Writes a script's SHA-1 (what EVALSHA names it by) as 40 hex and a NUL. */
+int sg_script_sha1(const char *script, char out[41]);
 int sg_session_script_sha1(char out[41]);
 
 /* Writes PREFIX{KEY}:s and a NUL; returns its length, or -1 if cap is short. */
@@ -104,5 +114,12 @@ int sg_session_key_name(char *buf, size_t cap, const char *prefix,
 sg_session_rc_t sg_session_parse_reply(size_t n, const char *const *elts,
                                        const size_t       *lens,
                                        sg_session_bound_t *out);
+
+/*
+ * A place as one printable field; returns the length or -1 if cap is short.
+ * Decoding rejects anything the encoder would not write.
+ */
+int sg_place_encode(const sg_place_t *place, char *buf, size_t cap);
+int sg_place_decode(const char *p, size_t len, int64_t time, sg_place_t *out);
 
 #endif /* SG_SESSION_H */

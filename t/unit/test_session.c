@@ -110,16 +110,23 @@ test_parse_reply(void **state)
     sg_session_bound_t b;
     const char        *one[] = {"0"};
     size_t             one_len[] = {1};
-    const char        *seen[] = {"1",          "d1:chrome:124:windows:0:en:0f:",
-                                 "s1_abc",     "192.0.2.1",
-                                 "1700000000", "42",
-                                 "1699999000", "0",
-                                 "alice"};
-    size_t             seen_len[9];
+    const char        *seen[] = {"1",
+                                 "d1:chrome:124:windows:0:en:0f:",
+                                 "s1_abc",
+                                 "192.0.2.1",
+                                 "1700000000",
+                                 "42",
+                                 "1699999000",
+                                 "0",
+                                 "alice",
+                                 "1699990000",
+                                 "US:64496:4071:-7401:10:0:1699990000",
+                                 "SE:64510:5933:1807:20:0:1700000000"};
+    size_t             seen_len[12];
 
     (void) state;
 
-    fill_lens(seen, seen_len, 9);
+    fill_lens(seen, seen_len, 12);
 
     assert_int_equal(sg_session_parse_reply(1, one, one_len, &b),
                      SG_SESSION_OK);
@@ -135,9 +142,17 @@ test_parse_reply(void **state)
                      SG_SESSION_OK);
     assert_int_equal(b.state, SG_SESSION_REVOKED);
 
-    assert_int_equal(sg_session_parse_reply(9, seen, seen_len, &b),
+    assert_int_equal(sg_session_parse_reply(12, seen, seen_len, &b),
                      SG_SESSION_OK);
     assert_int_equal(b.state, SG_SESSION_SEEN);
+    assert_true(b.have_place);
+    assert_string_equal(b.bound_place.country, "US");
+    assert_int_equal(b.bound_place.asn, 64496);
+    assert_true(b.bound_place.lat > 40.70 && b.bound_place.lat < 40.72);
+    assert_true(b.bound_place.lon < -74.00 && b.bound_place.lon > -74.02);
+    assert_int_equal(b.bound_place.time, 1699990000);
+    assert_string_equal(b.last_place.country, "SE");
+    assert_int_equal(b.last_place.time, 1700000000);
     assert_string_equal(b.device, "d1:chrome:124:windows:0:en:0f:");
     assert_string_equal(b.tls, "s1_abc");
     assert_string_equal(b.ip, "192.0.2.1");
@@ -147,13 +162,73 @@ test_parse_reply(void **state)
     assert_int_equal(b.last_mismatch, 0);
     assert_string_equal(b.user, "alice");
 
-    /* Empty TLS and user are legal: bound over plain HTTP, user unknown. */
+    /* Empty TLS, user and places are legal: bound over plain HTTP, user
+     * unknown, no geo database. */
     seen_len[2] = 0;
     seen_len[8] = 0;
-    assert_int_equal(sg_session_parse_reply(9, seen, seen_len, &b),
+    seen_len[10] = 0;
+    seen_len[11] = 0;
+    assert_int_equal(sg_session_parse_reply(12, seen, seen_len, &b),
                      SG_SESSION_OK);
     assert_string_equal(b.tls, "");
     assert_string_equal(b.user, "");
+    assert_false(b.have_place);
+
+    /* A damaged place is a damaged reply. */
+    seen_len[10] = strlen(seen[10]);
+    seen_len[11] = strlen(seen[11]);
+    seen[11] = "SE:64510:99999:0:20:0:1";
+    seen_len[11] = strlen(seen[11]);
+    assert_int_equal(sg_session_parse_reply(12, seen, seen_len, &b),
+                     SG_SESSION_BAD_REPLY);
+}
+
+
+static void
+test_place_round_trip(void **state)
+{
+    sg_place_t a, b;
+    char       buf[SG_PLACE_ENCODED_MAX];
+    int        n;
+
+    (void) state;
+
+    memset(&a, 0, sizeof(a));
+    memcpy(a.country, "JP", 3);
+    a.asn = 65551;
+    a.lat = 35.68;
+    a.lon = 139.69;
+    a.accuracy_km = 50;
+    a.have_location = 1;
+    a.anonymizer = 1;
+    a.country_since = 1800000000;
+
+    n = sg_place_encode(&a, buf, sizeof(buf));
+    assert_true(n > 0);
+    assert_string_equal(buf, "JP:65551:3568:13969:50:1:1800000000");
+    assert_int_equal(sg_place_decode(buf, (size_t) n, 42, &b), 0);
+    assert_string_equal(b.country, "JP");
+    assert_int_equal(b.asn, 65551);
+    assert_true(b.lat > 35.67 && b.lat < 35.69);
+    assert_true(b.lon > 139.68 && b.lon < 139.70);
+    assert_int_equal(b.accuracy_km, 50);
+    assert_int_equal(b.anonymizer, 1);
+    assert_int_equal(b.country_since, 1800000000);
+    assert_int_equal(b.time, 42);
+
+    /* Unknown country and no location. */
+    memset(&a, 0, sizeof(a));
+    n = sg_place_encode(&a, buf, sizeof(buf));
+    assert_string_equal(buf, "-:0:0:0:0:0:0");
+    assert_int_equal(sg_place_decode(buf, (size_t) n, 0, &b), 0);
+    assert_string_equal(b.country, "");
+    assert_false(b.have_location);
+
+    assert_int_equal(sg_place_encode(&a, buf, 5), -1);
+    assert_int_equal(sg_place_decode("us:1:0:0:0:0:0", 14, 0, &b), -1);
+    assert_int_equal(sg_place_decode("US:1:0:0:0:2:0", 14, 0, &b), -1);
+    assert_int_equal(sg_place_decode("US:1:0:0:0:0:0:", 15, 0, &b), -1);
+    assert_int_equal(sg_place_decode("US:1:0:0:0:0", 12, 0, &b), -1);
 }
 
 
@@ -161,25 +236,28 @@ static void
 test_parse_reply_malformed(void **state)
 {
     sg_session_bound_t b;
-    const char        *v[] = {"1", "dev 1", "t", "ip", "17", "4", "0", "0", ""};
-    size_t             len[9];
+    const char        *v[] = {"1", "dev 1", "t", "ip", "17", "4",
+                              "0", "0",     "",  "0",  "",   ""};
+    size_t             len[12];
     const char        *bad_state[] = {"4"};
-    const char *not_num[] = {"1", "d", "t", "ip", "17x", "4", "0", "0", ""};
-    size_t      not_num_len[9];
-    char        huge[SG_SESSION_FIELD_MAX + 1];
-    const char *too_long[] = {"1", huge, "t", "ip", "1", "1", "0", "0", ""};
-    size_t      too_long_len[9];
+    const char        *not_num[] = {"1", "d", "t", "ip", "17x", "4",
+                                    "0", "0", "",  "0",  "",    ""};
+    size_t             not_num_len[12];
+    char               huge[SG_SESSION_FIELD_MAX + 1];
+    const char        *too_long[] = {"1", huge, "t", "ip", "1", "1",
+                                     "0", "0",  "",  "0",  "",  ""};
+    size_t             too_long_len[12];
 
     (void) state;
 
-    fill_lens(v, len, 9);
-    fill_lens(not_num, not_num_len, 9);
+    fill_lens(v, len, 12);
+    fill_lens(not_num, not_num_len, 12);
     memset(huge, 'a', sizeof(huge) - 1);
     huge[sizeof(huge) - 1] = '\0';
-    fill_lens(too_long, too_long_len, 9);
+    fill_lens(too_long, too_long_len, 12);
 
     /* A space in a field: not something the script can have written. */
-    assert_int_equal(sg_session_parse_reply(9, v, len, &b),
+    assert_int_equal(sg_session_parse_reply(12, v, len, &b),
                      SG_SESSION_BAD_REPLY);
     assert_int_equal(b.state, SG_SESSION_FIRST_SIGHT);
 
@@ -192,9 +270,9 @@ test_parse_reply_malformed(void **state)
                      SG_SESSION_BAD_REPLY);
     assert_int_equal(sg_session_parse_reply(1, not_num, not_num_len, &b),
                      SG_SESSION_BAD_REPLY);
-    assert_int_equal(sg_session_parse_reply(9, not_num, not_num_len, &b),
+    assert_int_equal(sg_session_parse_reply(12, not_num, not_num_len, &b),
                      SG_SESSION_BAD_REPLY);
-    assert_int_equal(sg_session_parse_reply(9, too_long, too_long_len, &b),
+    assert_int_equal(sg_session_parse_reply(12, too_long, too_long_len, &b),
                      SG_SESSION_BAD_REPLY);
 }
 
@@ -209,6 +287,7 @@ main(void)
         cmocka_unit_test(test_key_name),
         cmocka_unit_test(test_parse_reply),
         cmocka_unit_test(test_parse_reply_malformed),
+        cmocka_unit_test(test_place_round_trip),
     };
 
     return cmocka_run_group_tests_name("session", tests, NULL, NULL);
