@@ -422,15 +422,6 @@ ngx_http_session_guard_redis_exit(ngx_cycle_t *cycle)
 }
 
 
-ngx_int_t
-ngx_http_session_guard_redis_available(void)
-{
-    /* While connecting, commands queue in hiredis and are sent on connect;
-     * each waiting request has its own timer. */
-    return ngx_http_sg_redis.ac != NULL;
-}
-
-
 static ngx_http_session_guard_redis_cmd_t *
 ngx_http_session_guard_redis_cmd_alloc(ngx_uint_t argc, ngx_str_t *argv,
     ngx_http_session_guard_redis_handler_pt handler, void *data)
