@@ -39,7 +39,7 @@ export SG_TEST_MMDB := $(REPO)/$(BUILD)/mmdb
 # Keep the core objects between runs: make would delete them as intermediates.
 .SECONDARY:
 
-.PHONY: all deps module unit tools check-unit prove test run format \
+.PHONY: all deps module unit tools check-unit prove test run format replay \
         format-check fuzz bench clean help mmdb
 
 all: module unit tools
@@ -50,6 +50,7 @@ help:
 	@echo "make test       install deps, build, run every test"
 	@echo "make deps       install missing Debian packages"
 	@echo "make fuzz       run the ClientHello fuzzer (FUZZ_TIME=$(FUZZ_TIME) s)"
+	@echo "make replay SCENARIO=FILE   replay a scenario through its own stack"
 	@echo "make bench      module vs stock nginx benchmarks"
 	@echo "make format     clang-format the C sources"
 	@echo "make clean      remove build/"
@@ -120,6 +121,12 @@ run: deps
 
 fuzz:
 	scripts/fuzz $(FUZZ_TIME)
+
+# Replays a scenario through a stack it starts itself:
+#     make replay SCENARIO=t/corpus/02-stolen-cookie-curl.jsonl
+replay: deps
+	$(MAKE) all mmdb
+	scripts/replay $(SCENARIO)
 
 bench: deps
 	$(MAKE) all
