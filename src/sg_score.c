@@ -17,8 +17,8 @@ static const uint32_t sg_default_weights[SG_REASON_COUNT] = {
     40,  /* tls_changed */
     50,  /* device_changed, scaled by the change's significance */
     15,  /* lang_changed */
-    15,  /* asn_changed */
-    30,  /* country_changed */
+    10,  /* asn_changed */
+    25,  /* country_changed */
     60,  /* impossible_travel */
     35,  /* hosting_ip */
     30,  /* vpn_ip */
