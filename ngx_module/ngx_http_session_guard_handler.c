@@ -1102,6 +1102,19 @@ ngx_http_session_guard_block(ngx_http_request_t *r,
         return lcf->block_status;
     }
 
+    /* Never send a blocked request to the page it is on: a guarded login
+     * page would redirect to itself forever. */
+    sep = ngx_strlchr(lcf->block_url.data,
+                      lcf->block_url.data + lcf->block_url.len, '?');
+    len = (sep ? sep : lcf->block_url.data + lcf->block_url.len)
+          - lcf->block_url.data;
+
+    if (r->uri.len == len && ngx_strncmp(r->uri.data, lcf->block_url.data, len)
+                             == 0)
+    {
+        return lcf->block_status;
+    }
+
     /* Back to the login page, which may send the user on afterwards. */
     escape = 2 * ngx_escape_uri(NULL, r->unparsed_uri.data,
                                 r->unparsed_uri.len,
@@ -1114,9 +1127,6 @@ ngx_http_session_guard_block(ngx_http_request_t *r,
     if (p == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    sep = ngx_strlchr(lcf->block_url.data,
-                      lcf->block_url.data + lcf->block_url.len, '?');
 
     h = ngx_list_push(&r->headers_out.headers);
     if (h == NULL) {

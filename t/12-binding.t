@@ -55,7 +55,7 @@ $t->write_config(<<'CONF');
             proxy_pass http://127.0.0.1:%%PORT_BACKEND%%;
         }
         location /relogin/ {
-            session_guard_on_block redirect=/login?app=wiki;
+            session_guard_on_block redirect=/relogin/login?app=wiki;
             proxy_pass http://127.0.0.1:%%PORT_BACKEND%%;
         }
         location /revoke/ {
@@ -158,8 +158,10 @@ is($r->{status}, 401, 'block: a configured status');
 $r = $t->get('/relogin/page?a=1&b=2', @THIEF, cookie => "sid=$sid");
 is($r->{status}, 302, 'block: redirect');
 like($r->{headers}{location},
-     qr{^https://localhost:\d+/login\?app=wiki&return_to=%2Frelogin%2Fpage%3Fa%3D1%26b%3D2$},
+     qr{^https://localhost:\d+/relogin/login\?app=wiki&return_to=%2Frelogin%2Fpage%3Fa%3D1%26b%3D2$},
      'redirect to the login page with the original URL');
+$r = $t->get('/relogin/login?app=wiki', @THIEF, cookie => "sid=$sid");
+is($r->{status}, 403, 'the login page itself is not redirected to itself');
 $r = $t->get('/block/x', @VICTIM, cookie => "sid=$sid");
 isnt($r->{status}, 403, 'the victim is not blocked by the thief being blocked');
 
