@@ -29,7 +29,7 @@ TOOL_BINS  += $(BUILD)/sg-replay
 endif
 # ngx_module/ follows nginx's own code style (aligned declarations, command
 # tables), which clang-format cannot express; the rest is clang-formatted.
-FORMATTED  := $(wildcard src/*.[ch] t/unit/*.c tools/*.c tools/*/*.[ch] \
+FORMATTED  := $(wildcard src/*.[ch] t/unit/*.[ch] tools/*.c tools/*/*.[ch] \
                          fuzz/*.c)
 
 FUZZ_TIME ?= 600
@@ -72,10 +72,18 @@ $(BUILD)/core/%.o: src/%.c $(CORE_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) -g -O2 $(WARN) -Isrc -c -o $@ $<
 
-$(BUILD)/unit/%: t/unit/%.c $(SAN_OBJS)
+# Test support shared by the unit tests (t/unit/*.c that are not test_*).
+UNIT_SUPPORT := $(patsubst t/unit/%.c,$(BUILD)/unit/%.o,\
+                  $(filter-out t/unit/test_%,$(wildcard t/unit/*.c)))
+
+$(BUILD)/unit/%.o: t/unit/%.c $(wildcard t/unit/*.h) $(CORE_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) -g -O1 $(WARN) $(SAN) -Isrc -o $@ $< $(SAN_OBJS) \
-		-lcmocka $(LIBS)
+	$(CC) $(CSTD) -g -O1 $(WARN) $(SAN) -Isrc -c -o $@ $<
+
+$(BUILD)/unit/%: t/unit/%.c $(SAN_OBJS) $(UNIT_SUPPORT) $(wildcard t/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -g -O1 $(WARN) $(SAN) -Isrc -It/unit -o $@ $< $(SAN_OBJS) \
+		$(UNIT_SUPPORT) -lcmocka $(LIBS)
 
 $(BUILD)/%: tools/%.c $(REL_OBJS)
 	$(CC) $(CSTD) -g -O2 $(WARN) -Isrc -o $@ $< $(REL_OBJS) -lssl $(LIBS)

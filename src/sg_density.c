@@ -1,4 +1,5 @@
 #include "sg_density.h"
+#include "sg_session.h"
 
 #include <stdio.h>
 
@@ -62,36 +63,12 @@ sg_density_ttl(int64_t window)
 }
 
 
-static int
-sg_density_int(const char *p, size_t len, int64_t *out)
-{
-    int64_t v = 0;
-    size_t  i;
-
-    if (len == 0 || len > 18) {
-        return -1;
-    }
-
-    for (i = 0; i < len; i++) {
-        if (p[i] < '0' || p[i] > '9') {
-            return -1;
-        }
-
-        v = v * 10 + (p[i] - '0');
-    }
-
-    *out = v;
-
-    return 0;
-}
-
-
 int
 sg_density_parse_reply(size_t n, const char *const *elts, const size_t *lens,
                        int64_t *sessions, int64_t *users)
 {
-    if (n != 2 || sg_density_int(elts[0], lens[0], sessions) != 0 ||
-        sg_density_int(elts[1], lens[1], users) != 0) {
+    if (n != 2 || sg_reply_int(elts[0], lens[0], sessions) != 0 ||
+        sg_reply_int(elts[1], lens[1], users) != 0) {
         return -1;
     }
 

@@ -113,8 +113,8 @@ sg_session_key_name(char *buf, size_t cap, const char *prefix,
 }
 
 
-static int
-sg_session_parse_int(const char *p, size_t len, int64_t *out)
+int
+sg_reply_int(const char *p, size_t len, int64_t *out)
 {
     int64_t v = 0;
     size_t  i;
@@ -180,7 +180,7 @@ sg_session_parse_reply(size_t n, const char *const *elts, const size_t *lens,
 
     memset(out, 0, sizeof(*out));
 
-    if (n < 1 || sg_session_parse_int(elts[0], lens[0], &state) != 0) {
+    if (n < 1 || sg_reply_int(elts[0], lens[0], &state) != 0) {
         return SG_SESSION_BAD_REPLY;
     }
 
@@ -197,12 +197,12 @@ sg_session_parse_reply(size_t n, const char *const *elts, const size_t *lens,
     if (sg_session_copy_field(out->device, elts[1], lens[1]) != 0 ||
         sg_session_copy_optional(out->tls, elts[2], lens[2]) != 0 ||
         sg_session_copy_optional(out->ip, elts[3], lens[3]) != 0 ||
-        sg_session_parse_int(elts[4], lens[4], &out->last_seen) != 0 ||
-        sg_session_parse_int(elts[5], lens[5], &out->hits) != 0 ||
-        sg_session_parse_int(elts[6], lens[6], &out->last_match) != 0 ||
-        sg_session_parse_int(elts[7], lens[7], &out->last_mismatch) != 0 ||
+        sg_reply_int(elts[4], lens[4], &out->last_seen) != 0 ||
+        sg_reply_int(elts[5], lens[5], &out->hits) != 0 ||
+        sg_reply_int(elts[6], lens[6], &out->last_match) != 0 ||
+        sg_reply_int(elts[7], lens[7], &out->last_mismatch) != 0 ||
         sg_session_copy_optional(out->user, elts[8], lens[8]) != 0 ||
-        sg_session_parse_int(elts[9], lens[9], &bound_time) != 0) {
+        sg_reply_int(elts[9], lens[9], &bound_time) != 0) {
         memset(out, 0, sizeof(*out));
         return SG_SESSION_BAD_REPLY;
     }

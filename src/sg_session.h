@@ -115,6 +115,10 @@ sg_session_rc_t sg_session_parse_reply(size_t n, const char *const *elts,
                                        const size_t       *lens,
                                        sg_session_bound_t *out);
 
+/* Reads a non-negative decimal integer reply element; 0, or -1 if it is not
+ * one (empty, too long, any other character). */
+int sg_reply_int(const char *p, size_t len, int64_t *out);
+
 /*
  * A place as one printable field; returns the length or -1 if cap is short.
  * Decoding rejects anything the encoder would not write.
