@@ -35,8 +35,15 @@ typedef struct {
     u_char                         addr[NGX_SOCKADDR_STRLEN];
     size_t                         addr_len;
     ngx_msec_t                     checked;
+    ngx_msec_t                     touched;   /* last bookkeeping sent */
+    ngx_uint_t                     unsent;    /* hits not yet counted */
     unsigned                       valid:1;
 } ngx_http_session_guard_conn_cache_t;
+
+
+/* Bookkeeping of cached requests is batched: at most one write a second
+ * per connection, so a busy keep-alive connection costs Redis nothing. */
+#define NGX_HTTP_SG_TOUCH_INTERVAL  1000
 
 
 static void ngx_http_session_guard_cleanup(void *data);
@@ -199,7 +206,7 @@ ngx_http_session_guard_conn_cleanup(void *data)
 }
 
 
-static ngx_uint_t
+static ngx_http_session_guard_conn_cache_t *
 ngx_http_session_guard_cache_hit(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx, ngx_http_session_guard_loc_conf_t *lcf)
 {
@@ -207,19 +214,24 @@ ngx_http_session_guard_cache_hit(ngx_http_request_t *r,
     ngx_http_session_guard_conn_cache_t  *cache;
 
     if (lcf->cache_time == 0) {
-        return 0;
+        return NULL;
     }
 
     cache = ngx_http_session_guard_conn_cache(r, 0);
     addr = &r->connection->addr_text;
 
-    return cache != NULL && cache->valid
-           && ngx_current_msec - cache->checked < lcf->cache_time
-           && ngx_memcmp(cache->key, ctx->key, SG_SESSION_KEY_LEN) == 0
-           && ngx_memcmp(cache->device, ctx->device_hash,
-                         SG_DEVICE_HASH_LEN) == 0
-           && cache->addr_len == addr->len
-           && ngx_memcmp(cache->addr, addr->data, addr->len) == 0;
+    if (cache != NULL && cache->valid
+        && ngx_current_msec - cache->checked < lcf->cache_time
+        && ngx_memcmp(cache->key, ctx->key, SG_SESSION_KEY_LEN) == 0
+        && ngx_memcmp(cache->device, ctx->device_hash, SG_DEVICE_HASH_LEN)
+           == 0
+        && cache->addr_len == addr->len
+        && ngx_memcmp(cache->addr, addr->data, addr->len) == 0)
+    {
+        return cache;
+    }
+
+    return NULL;
 }
 
 
@@ -248,6 +260,8 @@ ngx_http_session_guard_cache_store(ngx_http_request_t *r,
     ngx_memcpy(cache->addr, addr->data, addr->len);
     cache->addr_len = addr->len;
     cache->checked = ngx_current_msec;
+    cache->touched = ngx_current_msec;
+    cache->unsent = 0;
     cache->valid = 1;
 }
 
@@ -422,7 +436,8 @@ ngx_http_session_guard_send(ngx_http_request_t *r, sg_session_mode_e mode,
     ngx_http_session_guard_main_conf_t  *mcf;
     u_char                               keyname[256], now[NGX_TIME_T_LEN],
                                          ttl[NGX_TIME_T_LEN],
-                                         score[NGX_INT_T_LEN], modes[2];
+                                         score[NGX_INT_T_LEN],
+                                         count[NGX_INT_T_LEN], modes[2];
 
     mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
 
@@ -461,11 +476,10 @@ ngx_http_session_guard_send(ngx_http_request_t *r, sg_session_mode_e mode,
     a[SG_SESSION_ARG_PLACE].data = ctx->place_enc;
     a[SG_SESSION_ARG_PLACE].len = ctx->has_place ? ngx_strlen(ctx->place_enc)
                                                  : 0;
+    a[SG_SESSION_ARG_COUNT].data = count;
+    a[SG_SESSION_ARG_COUNT].len = ngx_sprintf(count, "%ui", ctx->hits) - count;
     a[SG_SESSION_ARG_MATCHED].len = 1;
-    a[SG_SESSION_ARG_MATCHED].data =
-        (u_char *) ((ctx->reasons & (SG_REASON_BIT(SG_REASON_TLS_CHANGED)
-                                     | SG_REASON_BIT(SG_REASON_DEVICE_CHANGED)))
-                    ? "0" : "1");
+    a[SG_SESSION_ARG_MATCHED].data = (u_char *) (ctx->foreign ? "0" : "1");
 
     rc = ngx_http_session_guard_redis_eval(&mcf->redis->script_sha,
                                            sg_session_script, 1,
@@ -679,10 +693,11 @@ ngx_http_session_guard_finish(ngx_http_request_t *r,
 ngx_int_t
 ngx_http_session_guard_access_handler(ngx_http_request_t *r)
 {
-    ngx_int_t                            rc;
-    ngx_str_t                            sid;
-    ngx_http_session_guard_ctx_t        *ctx;
-    ngx_http_session_guard_pending_t    *pending;
+    ngx_int_t                             rc;
+    ngx_str_t                             sid;
+    ngx_http_session_guard_ctx_t         *ctx;
+    ngx_http_session_guard_pending_t     *pending;
+    ngx_http_session_guard_conn_cache_t  *cache;
     ngx_http_session_guard_loc_conf_t   *lcf;
     ngx_http_session_guard_main_conf_t  *mcf;
 
@@ -742,15 +757,21 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
 
     ngx_http_session_guard_observe_place(r, ctx);
 
-    if (ngx_http_session_guard_cache_hit(r, ctx, lcf)) {
-        /* Known good on this connection: record the request, don't wait. */
+    cache = ngx_http_session_guard_cache_hit(r, ctx, lcf);
+
+    if (cache != NULL) {
+        /* Known good on this connection: count the request, don't wait. */
         ngx_http_session_guard_count(r, NGX_HTTP_SG_M_CACHE_HITS);
-        ctx->verdict = SG_VERDICT_OK;
-        ctx->has_place = 0;    /* the place is the one already recorded */
-        (void) ngx_http_session_guard_send(r, SG_SESSION_OBSERVE, ctx->key,
-                                           ctx, NULL);
-        (void) ngx_http_session_guard_send(r, SG_SESSION_VERDICT, ctx->key,
-                                           ctx, NULL);
+        cache->unsent++;
+
+        if (ngx_current_msec - cache->touched >= NGX_HTTP_SG_TOUCH_INTERVAL) {
+            ctx->hits = cache->unsent;
+            (void) ngx_http_session_guard_send(r, SG_SESSION_TOUCH, ctx->key,
+                                               ctx, NULL);
+            cache->touched = ngx_current_msec;
+            cache->unsent = 0;
+        }
+
         ngx_http_session_guard_finish(r, ctx, SG_VERDICT_OK);
         return ctx->status;
     }
@@ -886,6 +907,7 @@ ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx)
 
     ctx->reasons = j.reasons;
     ctx->score = j.score;
+    ctx->foreign = !j.matched;
 
     ngx_http_session_guard_finish(r, ctx, j.verdict);
 

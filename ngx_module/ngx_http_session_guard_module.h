@@ -122,6 +122,7 @@ typedef struct {
     ngx_http_request_t                *request;
     sg_verdict_e                       verdict;
     ngx_uint_t                         score;
+    ngx_uint_t                         hits;     /* TOUCH: requests counted */
     uint32_t                           reasons;
     ngx_str_t                          reasons_text;
     u_char                             key[SG_SESSION_KEY_LEN + 1];
@@ -148,6 +149,7 @@ typedef struct {
     unsigned                           revoked:1;
     unsigned                           has_place:1;
     unsigned                           has_density:1;
+    unsigned                           foreign:1;   /* another device */
 } ngx_http_session_guard_ctx_t;
 
 

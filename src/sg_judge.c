@@ -54,8 +54,8 @@ sg_judge(const sg_policy_t *policy, const sg_session_bound_t *bound,
         reasons |= SG_REASON_BIT(SG_REASON_TLS_CHANGED);
     }
 
-    out->matched = (reasons & (SG_REASON_BIT(SG_REASON_DEVICE_CHANGED) |
-                               SG_REASON_BIT(SG_REASON_TLS_CHANGED))) == 0;
+    out->matched = (reasons & SG_REASON_BIT(SG_REASON_TLS_CHANGED)) == 0 &&
+                   out->device.significance < SG_FOREIGN_DEVICE_MIN;
 
     /*
      * The victim and the thief both active: a foreign device while the bound

@@ -19,6 +19,13 @@
 /* Default window in which two devices using one session are "concurrent". */
 #define SG_CONCURRENT_WINDOW 300
 
+/*
+ * How different a device must be to count as another device for concurrent
+ * use: a changed header order or encoding set alone (significance 20) is the
+ * same browser sending another kind of request, not a second machine.
+ */
+#define SG_FOREIGN_DEVICE_MIN 40
+
 typedef struct {
     const sg_device_t *device; /* the request's device */
     const char        *tls;    /* its stable TLS signature, "" if none */
@@ -31,7 +38,7 @@ typedef struct {
     uint32_t         reasons; /* SG_REASON_BIT set */
     int              score;
     sg_verdict_e     verdict;
-    int              matched; /* 1: the same device as the binding */
+    int              matched; /* 1: not another device (see above) */
     sg_device_diff_t device;
 } sg_judgement_t;
 

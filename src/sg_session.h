@@ -45,7 +45,9 @@ typedef enum {
     SG_SESSION_OBSERVE = 0, /* record a request, answer with the binding */
     SG_SESSION_BIND,        /* bind at issuance, replacing any record */
     SG_SESSION_REVOKE,      /* forget the binding, keep a tombstone */
-    SG_SESSION_VERDICT      /* note the verdict of the last request */
+    SG_SESSION_VERDICT,     /* note the verdict of the last request */
+    SG_SESSION_TOUCH        /* known-good requests answered without a
+                               round trip: last seen, count */
 } sg_session_mode_e;
 
 /*
@@ -64,6 +66,7 @@ enum {
     SG_SESSION_ARG_SCORE,   /* VERDICT mode: score */
     SG_SESSION_ARG_MATCHED, /* VERDICT mode: "1" matched the binding */
     SG_SESSION_ARG_PLACE,   /* the request's place, "" if unknown */
+    SG_SESSION_ARG_COUNT,   /* TOUCH mode: requests to add to n */
     SG_SESSION_NARGS
 };
 

@@ -191,6 +191,41 @@ test_concurrent_use_both_ways(void **state)
 
 
 static void
+test_weak_change_is_not_another_device(void **state)
+{
+    sg_device_input_t  in;
+    sg_device_t        nav, fetch;
+    sg_session_bound_t b;
+    sg_judgement_t     j;
+    const sg_str_t     nav_order[] = {
+            {"Host", 4}, {"User-Agent", 10}, {"Accept", 6}, {"Cookie", 6}};
+    const sg_str_t other_order[] = {
+        {"Host", 4}, {"Cookie", 6}, {"Accept", 6}, {"User-Agent", 10}};
+
+    (void) state;
+
+    memset(&in, 0, sizeof(in));
+    in.user_agent.data = UA_CHROME_124_WIN;
+    in.user_agent.len = strlen(UA_CHROME_124_WIN);
+    in.header_names = nav_order;
+    in.n_header_names = 4;
+    assert_int_equal(sg_device_parse(&in, &nav), 0);
+    in.header_names = other_order;
+    assert_int_equal(sg_device_parse(&in, &fetch), 0);
+
+    /* The bound browser was active a minute ago; the same browser with its
+     * headers in another order is a weak device change, not a second
+     * machine, so not concurrent use. */
+    b = bound_to(&nav, "s1_a", NOW - 60, 0);
+    j = judge(&b, &fetch, "s1_a", 0);
+    assert_true(j.reasons & SG_REASON_BIT(SG_REASON_DEVICE_CHANGED));
+    assert_false(j.reasons & SG_REASON_BIT(SG_REASON_CONCURRENT_USE));
+    assert_true(j.matched);
+    assert_int_equal(j.verdict, SG_VERDICT_OK);
+}
+
+
+static void
 test_first_sight(void **state)
 {
     sg_device_t        d = device_of(UA_CHROME_124_WIN, "en");
@@ -236,6 +271,7 @@ main(void)
         cmocka_unit_test(test_browser_update_is_ok),
         cmocka_unit_test(test_language_change),
         cmocka_unit_test(test_concurrent_use_both_ways),
+        cmocka_unit_test(test_weak_change_is_not_another_device),
         cmocka_unit_test(test_first_sight),
         cmocka_unit_test(test_damaged_binding),
     };
