@@ -660,8 +660,9 @@ static void
 ngx_http_session_guard_finish(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx, sg_verdict_e v)
 {
-    u_char  *p;
-    int      n;
+    int                                 n;
+    u_char                             *p;
+    ngx_http_session_guard_loc_conf_t  *lcf;
 
     ctx->verdict = v;
     ctx->done = 1;
@@ -681,6 +682,13 @@ ngx_http_session_guard_finish(ngx_http_request_t *r,
 
     if (v == SG_VERDICT_BLOCK) {
         ctx->status = ngx_http_session_guard_block(r, ctx);
+
+    } else if (v == SG_VERDICT_ERROR) {
+        lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
+
+        if (lcf->error_status) {
+            ctx->status = lcf->error_status;    /* fail closed */
+        }
     }
 
     if (ngx_http_session_guard_set_header(r, ctx) != NGX_OK) {

@@ -43,6 +43,8 @@ static char *ngx_http_session_guard_on_block(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_session_guard_cache(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_session_guard_on_error(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_http_session_guard_init_process(ngx_cycle_t *cycle);
 static void ngx_http_session_guard_exit_process(ngx_cycle_t *cycle);
 
@@ -103,6 +105,13 @@ static ngx_command_t  ngx_http_session_guard_commands[] = {
       ngx_http_session_guard_on_block,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
+      NULL },
+
+    { ngx_string("session_guard_on_error"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_session_guard_on_error,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_session_guard_loc_conf_t, error_status),
       NULL },
 
     { ngx_string("session_guard_cache"),
@@ -304,6 +313,7 @@ ngx_http_session_guard_create_loc_conf(ngx_conf_t *cf)
     conf->block = NGX_CONF_UNSET;
     conf->on_block = NGX_CONF_UNSET_UINT;
     conf->block_status = NGX_CONF_UNSET_UINT;
+    conf->error_status = NGX_CONF_UNSET_UINT;
     conf->cache_time = NGX_CONF_UNSET_MSEC;
     conf->concurrent_window = NGX_CONF_UNSET;
 
@@ -379,6 +389,7 @@ ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf, void *parent,
         conf->block_status = NGX_HTTP_FORBIDDEN;
     }
 
+    ngx_conf_merge_uint_value(conf->error_status, prev->error_status, 0);
     ngx_conf_merge_msec_value(conf->cache_time, prev->cache_time, 10000);
     ngx_conf_merge_sec_value(conf->concurrent_window,
                              prev->concurrent_window, SG_CONCURRENT_WINDOW);
@@ -1013,6 +1024,48 @@ invalid:
                        "\"revoke=URL\"", &value[1]);
 
     return NGX_CONF_ERROR;
+}
+
+
+/*
+ * What a request gets when its session cannot be checked (Redis down, slow or
+ * answering nonsense): "pass" fails open, a status fails closed.
+ */
+static char *
+ngx_http_session_guard_on_error(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    char  *p = conf;
+
+    ngx_int_t    n;
+    ngx_str_t   *value;
+    ngx_uint_t  *status;
+
+    status = (ngx_uint_t *) (p + cmd->offset);
+
+    if (*status != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "pass") == 0) {
+        *status = 0;
+        return NGX_CONF_OK;
+    }
+
+    n = ngx_atoi(value[1].data, value[1].len);
+
+    if (n < 400 || n > 599) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\", it must be \"pass\" or a "
+                           "status code from 400 to 599", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    *status = n;
+
+    return NGX_CONF_OK;
 }
 
 

@@ -92,6 +92,8 @@ typedef struct {
     ngx_uint_t                     block_status;
     ngx_str_t                      block_url;
 
+    ngx_uint_t                     error_status; /* 0: fail open */
+
     ngx_msec_t                     cache_time;
     time_t                         concurrent_window;
 } ngx_http_session_guard_loc_conf_t;

@@ -33,8 +33,18 @@ $t->write_config(<<'CONF');
             proxy_pass http://127.0.0.1:%%PORT_BACKEND%%;
         }
 
+        location = /metrics {
+            session_guard off;
+            session_guard_metrics;
+        }
+
         location /off/ {
             session_guard off;
+            proxy_pass http://127.0.0.1:%%PORT_BACKEND%%;
+        }
+
+        location /closed/ {
+            session_guard_on_error 503;
             proxy_pass http://127.0.0.1:%%PORT_BACKEND%%;
         }
     }
@@ -122,6 +132,15 @@ for my $i (1 .. 3) {
     is(tag_of($r)->{verdict}, 'error', "redis down ($i): verdict error");
     cmp_ok($r->{elapsed}, '<', 1.5, "redis down ($i): answered quickly");
 }
+
+# Fail closed where asked to; requests without a session are not affected.
+$r = $t->get('/closed/', https => 1, cookie => $cookie, headers => [$ua],
+             max_time => 3);
+is($r->{status}, 503, 'redis down, session_guard_on_error 503: fails closed');
+$r = $t->get('/closed/', https => 1, headers => [$ua], max_time => 3);
+is($r->{status}, 200, 'fail closed: a request without a session still passes');
+like($t->get('/metrics', https => 1)->{body} // '', qr/^session_guard_redis_errors_total [1-9]/m,
+     'the failures are counted');
 
 # Redis comes back (empty): the module reconnects by itself.
 $t->redis_start;

@@ -25,7 +25,8 @@ my @cases = (
     [ 'good configuration',
       "session_guard_redis 127.0.0.1:6379 password_file=%%PREFIX%%/pass db=3 "
       . "timeout=50ms prefix=app1:;\nsession_guard_secret_file %%PREFIX%%/secret;\n"
-      . "session_guard_ttl 2h;\nsession_guard_header X-Guard;\n",
+      . "session_guard_ttl 2h;\nsession_guard_header X-Guard;\n"
+      . "session_guard_on_error pass;\n",
       undef ],
     [ 'unix socket address',
       "session_guard_redis unix:%%PREFIX%%/redis.sock;\n"
@@ -85,6 +86,10 @@ my @cases = (
       "session_guard_redis 127.0.0.1:6379;\nsession_guard_secret_file %%PREFIX%%/secret;\n"
       . "session_guard maybe;\n",
       qr/invalid value "maybe" in "session_guard" directive, it must be "on" or "off" in \S+nginx\.conf:\d+/ ],
+    [ 'bad on_error',
+      "session_guard_redis 127.0.0.1:6379;\nsession_guard_secret_file %%PREFIX%%/secret;\n"
+      . "session_guard_on_error maybe;\n",
+      qr/invalid value "maybe", it must be "pass" or a status code from 400 to 599 in \S+nginx\.conf:\d+/ ],
     [ 'bad ttl',
       "session_guard_redis 127.0.0.1:6379;\nsession_guard_secret_file %%PREFIX%%/secret;\n"
       . "session_guard_ttl soon;\n",
