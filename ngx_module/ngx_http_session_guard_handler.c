@@ -509,9 +509,12 @@ ngx_http_session_guard_observe_place(ngx_http_request_t *r,
 {
     const sg_geo_t  *geo;
 
+    /* A trusted network says nothing about where the session is: its
+     * place is neither judged nor recorded. */
     if (ctx->has_place
         || ngx_http_session_guard_geo_lookup(r, &geo) != NGX_OK
-        || geo == NULL)
+        || geo == NULL
+        || ngx_http_session_guard_geo_trusted(r))
     {
         return;
     }
@@ -851,16 +854,24 @@ ngx_http_session_guard_place_reasons(ngx_http_request_t *r,
     uint32_t            reasons;
     sg_session_bound_t *b = &ctx->bound;
 
-    if (!ctx->has_place || b->state != SG_SESSION_SEEN || !b->have_place) {
+    if (!ctx->has_place || b->state != SG_SESSION_SEEN) {
         return 0;
     }
 
     /* Network and country against the binding; movement against the last
-     * request, which is where the session actually was. */
-    reasons = ngx_http_session_guard_geo_compare(r, &b->bound_place,
-                                                 &ctx->place, &speed)
-              & (SG_REASON_BIT(SG_REASON_ASN_CHANGED)
-                 | SG_REASON_BIT(SG_REASON_COUNTRY_CHANGED));
+     * request judged ok, which is where the session's owner was. */
+    reasons = 0;
+
+    if (b->have_bound_place) {
+        reasons |= ngx_http_session_guard_geo_compare(r, &b->bound_place,
+                                                      &ctx->place, &speed)
+                   & (SG_REASON_BIT(SG_REASON_ASN_CHANGED)
+                      | SG_REASON_BIT(SG_REASON_COUNTRY_CHANGED));
+    }
+
+    if (!b->have_last_place) {
+        return reasons;
+    }
 
     reasons |= ngx_http_session_guard_geo_compare(r, &b->last_place,
                                                   &ctx->place, &speed)
@@ -920,6 +931,13 @@ ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx)
     ngx_http_session_guard_finish(r, ctx, j.verdict);
 
     if (ctx->bound.state == SG_SESSION_SEEN) {
+        /* Only a request judged ok moves the session's last place: a
+         * thief's far-away requests must not become the trail the next
+         * request is measured from. */
+        if (j.verdict != SG_VERDICT_OK) {
+            ctx->has_place = 0;
+        }
+
         (void) ngx_http_session_guard_send(r, SG_SESSION_VERDICT, ctx->key,
                                            ctx, NULL);
     }

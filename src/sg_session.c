@@ -36,6 +36,10 @@ const char sg_session_script[] =
     "               ARGV[10] == '1' and 'tb' or 'tx', now)\n"
     "    if ARGV[11] ~= '' then\n"
     "      redis.call('HSET', k, 'p', ARGV[11])\n"
+    "      local p0 = redis.call('HGET', k, 'p0')\n"
+    "      if not p0 or p0 == '' then\n"
+    "        redis.call('HSET', k, 'p0', ARGV[11])\n"
+    "      end\n"
     "    end\n"
     "  end\n"
     "  return {2}\n"
@@ -215,17 +219,25 @@ sg_session_parse_reply(size_t n, const char *const *elts, const size_t *lens,
         return SG_SESSION_BAD_REPLY;
     }
 
-    /* Places are absent for sessions bound without a geo database. */
-    if (lens[10] > 0 && lens[11] > 0) {
+    /* Places are absent while no database knew the session's addresses. */
+    if (lens[10] > 0) {
         if (sg_place_decode(elts[10], lens[10], bound_time,
-                            &out->bound_place) != 0 ||
-            sg_place_decode(elts[11], lens[11], out->last_seen,
+                            &out->bound_place) != 0) {
+            memset(out, 0, sizeof(*out));
+            return SG_SESSION_BAD_REPLY;
+        }
+
+        out->have_bound_place = 1;
+    }
+
+    if (lens[11] > 0) {
+        if (sg_place_decode(elts[11], lens[11], out->last_seen,
                             &out->last_place) != 0) {
             memset(out, 0, sizeof(*out));
             return SG_SESSION_BAD_REPLY;
         }
 
-        out->have_place = 1;
+        out->have_last_place = 1;
     }
 
     out->state = SG_SESSION_SEEN;

@@ -22,6 +22,8 @@
  *       v     last verdict                  sc   last score
  *       p0    place at binding              p    place of the last request
  *             (sg_place_encode: CC:ASN:lat:lon:accuracy:anon:country_since)
+ *             that was judged ok; empty while only trusted networks or
+ *             addresses no database knows were seen
  *       rv    "1": revoked; the record is a tombstone, nothing else is kept
  *
  * KEY is the keyed hash of the session cookie (sg_keyed_hash.h).  The braces
@@ -86,11 +88,12 @@ typedef struct {
     char               user[SG_SESSION_FIELD_MAX];
     int64_t            last_seen;
     int64_t            hits;
-    int64_t            last_match;    /* tb, 0 if never */
-    int64_t            last_mismatch; /* tx, 0 if never */
-    int                have_place;    /* the two places below are known */
-    sg_place_t         bound_place;   /* p0, time = t0 */
-    sg_place_t         last_place;    /* p, time = t */
+    int64_t            last_match;       /* tb, 0 if never */
+    int64_t            last_mismatch;    /* tx, 0 if never */
+    int                have_bound_place; /* p0 is known */
+    int                have_last_place;  /* p is known */
+    sg_place_t         bound_place;      /* p0, time = t0 */
+    sg_place_t         last_place;       /* p, time = t */
 } sg_session_bound_t;
 
 typedef enum {

@@ -145,7 +145,8 @@ test_parse_reply(void **state)
     assert_int_equal(sg_session_parse_reply(12, seen, seen_len, &b),
                      SG_SESSION_OK);
     assert_int_equal(b.state, SG_SESSION_SEEN);
-    assert_true(b.have_place);
+    assert_true(b.have_bound_place);
+    assert_true(b.have_last_place);
     assert_string_equal(b.bound_place.country, "US");
     assert_int_equal(b.bound_place.asn, 64496);
     assert_true(b.bound_place.lat > 40.70 && b.bound_place.lat < 40.72);
@@ -172,7 +173,16 @@ test_parse_reply(void **state)
                      SG_SESSION_OK);
     assert_string_equal(b.tls, "");
     assert_string_equal(b.user, "");
-    assert_false(b.have_place);
+    assert_false(b.have_bound_place);
+    assert_false(b.have_last_place);
+
+    /* Bound where no database knew the address, seen since somewhere known:
+     * a last place without a bound one. */
+    seen_len[11] = strlen(seen[11]);
+    assert_int_equal(sg_session_parse_reply(12, seen, seen_len, &b),
+                     SG_SESSION_OK);
+    assert_false(b.have_bound_place);
+    assert_true(b.have_last_place);
 
     /* A damaged place is a damaged reply. */
     seen_len[10] = strlen(seen[10]);
