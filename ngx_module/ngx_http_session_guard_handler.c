@@ -60,6 +60,26 @@ static ngx_int_t ngx_http_session_guard_block(ngx_http_request_t *r,
 
 
 /*
+ * A Redis failure hits every request until it ends: the first of each second
+ * is logged at the given level, the others at "info", so an outage does not
+ * flood the error log (it is counted in the metrics either way).  Call it
+ * once per message: ngx_log_error() evaluates its level twice.
+ */
+static ngx_uint_t
+ngx_http_session_guard_failure_level(ngx_uint_t level)
+{
+    static ngx_msec_t  logged;    /* per worker */
+
+    if (logged == 0 || ngx_current_msec - logged >= 1000) {
+        logged = ngx_current_msec;
+        return level;
+    }
+
+    return NGX_LOG_INFO;
+}
+
+
+/*
  * Module contexts are wiped by an internal redirect; the pool cleanup is not,
  * so the verdict is found again there and Redis is not asked twice.
  */
@@ -987,6 +1007,7 @@ static void
 ngx_http_session_guard_reply(void *data, ngx_uint_t nelts, ngx_str_t *elts,
     ngx_str_t *error)
 {
+    ngx_uint_t                         level;
     ngx_http_session_guard_pending_t  *pending = data;
     ngx_http_session_guard_ctx_t      *ctx = pending->ctx;
     ngx_uint_t                         ask = pending->ask;
@@ -1003,14 +1024,16 @@ ngx_http_session_guard_reply(void *data, ngx_uint_t nelts, ngx_str_t *elts,
     ctx->waiting--;
 
     if (error != NULL) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+        level = ngx_http_session_guard_failure_level(NGX_LOG_ERR);
+        ngx_log_error(level, r->connection->log, 0,
                       "session_guard: redis answered: %V", error);
         ctx->failed |= 1 << ask;
 
     } else if (ngx_http_session_guard_read_answer(ctx, ask, nelts, elts)
                != NGX_OK)
     {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+        level = ngx_http_session_guard_failure_level(NGX_LOG_ERR);
+        ngx_log_error(level, r->connection->log, 0,
                       "session_guard: malformed reply from redis");
         ctx->failed |= 1 << ask;
     }
@@ -1043,10 +1066,12 @@ ngx_http_session_guard_reply(void *data, ngx_uint_t nelts, ngx_str_t *elts,
 static void
 ngx_http_session_guard_timed_out(ngx_event_t *ev)
 {
+    ngx_uint_t                     level;
     ngx_http_session_guard_ctx_t  *ctx = ev->data;
     ngx_http_request_t            *r = ctx->request;
 
-    ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+    level = ngx_http_session_guard_failure_level(NGX_LOG_WARN);
+    ngx_log_error(level, r->connection->log, 0,
                   "session_guard: redis did not answer in time, "
                   "verdict \"error\"");
 
