@@ -123,6 +123,13 @@ unlike($t->read_file('guard.log'), qr/Secret-Cookie-Value/,
 unlike($t->error_log, qr/Secret-Cookie-Value/,
        'no raw cookie value in the error log');
 
+# The script cache is flushed (a Redis restart with persistence, a failover,
+# SCRIPT FLUSH): EVALSHA gets NOSCRIPT and the module sends the script again.
+$t->redis_cmd('SCRIPT', 'FLUSH');
+$r = $t->get('/', https => 1, cookie => $cookie, headers => [$ua]);
+is(tag_of($r)->{verdict}, 'ok', 'after SCRIPT FLUSH: still ok (NOSCRIPT handled)');
+unlike($t->error_log, qr/NOSCRIPT/, 'NOSCRIPT is not an error');
+
 # Redis goes away: requests are still answered, within the timeout.
 $t->redis_stop;
 for my $i (1 .. 3) {
