@@ -1079,6 +1079,7 @@ ngx_http_session_guard_timed_out(ngx_event_t *ev)
 
     ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REDIS_TIMEOUTS);
     ngx_http_session_guard_finish(r, ctx, SG_VERDICT_ERROR);
+    ngx_http_session_guard_redis_check();
     ngx_http_session_guard_resume(&ctx->resume);
 }
 

@@ -193,6 +193,7 @@ typedef void (*ngx_http_session_guard_redis_handler_pt)(void *data,
 ngx_int_t ngx_http_session_guard_redis_init(ngx_cycle_t *cycle,
     ngx_http_session_guard_redis_conf_t *rcf);
 void ngx_http_session_guard_redis_exit(ngx_cycle_t *cycle);
+void ngx_http_session_guard_redis_check(void);
 ngx_int_t ngx_http_session_guard_redis_eval(ngx_str_t *sha,
     const char *script, ngx_uint_t nkeys, ngx_uint_t argc, ngx_str_t *argv,
     ngx_http_session_guard_redis_handler_pt handler, void *data);

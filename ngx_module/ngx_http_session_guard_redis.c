@@ -26,6 +26,10 @@
 #define NGX_HTTP_SG_REDIS_CONNECT_MIN  1000
 #define NGX_HTTP_SG_REDIS_MAX_ELTS     32
 
+/* A connection that answers nothing for this long (and at least four
+ * request timeouts) while commands wait is dropped and made again. */
+#define NGX_HTTP_SG_REDIS_STALL_MIN    1000
+
 
 typedef enum {
     NGX_HTTP_SG_REDIS_DOWN = 0,
@@ -55,6 +59,8 @@ typedef struct {
     ngx_msec_t                             backoff;
     ngx_log_t                             *log;
     ngx_uint_t                             failures_logged;
+    ngx_uint_t                             outstanding; /* commands sent */
+    ngx_msec_t                             waiting_since; /* last progress */
 } ngx_http_session_guard_redis_t;
 
 
@@ -359,6 +365,7 @@ ngx_http_session_guard_redis_connect(ngx_event_t *ev)
     rd->ac = ac;
     rd->conn = c;
     rd->state = NGX_HTTP_SG_REDIS_CONNECTING;
+    rd->outstanding = 0;
 
     redisAsyncSetConnectCallback(ac, ngx_http_session_guard_redis_on_connect);
     redisAsyncSetDisconnectCallback(ac,
@@ -506,7 +513,45 @@ ngx_http_session_guard_redis_send(ngx_http_session_guard_redis_cmd_t *cmd,
         return NGX_ERROR;
     }
 
+    if (rd->outstanding++ == 0) {
+        rd->waiting_since = ngx_current_msec;
+    }
+
     return NGX_OK;
+}
+
+
+/*
+ * Called when a request gave up waiting.  A server that accepts commands and
+ * never answers (stopped by a debugger, swapping, a half-open connection
+ * that TCP has not noticed) would otherwise keep every later command queued
+ * behind the silent ones, and hiredis's buffers growing: drop it, answer the
+ * waiting commands with errors, and connect again after the back-off.
+ */
+void
+ngx_http_session_guard_redis_check(void)
+{
+    ngx_msec_t                       limit;
+    redisAsyncContext               *ac;
+    ngx_http_session_guard_redis_t  *rd = &ngx_http_sg_redis;
+
+    ac = rd->ac;
+
+    if (ac == NULL || rd->state != NGX_HTTP_SG_REDIS_UP
+        || rd->outstanding == 0)
+    {
+        return;
+    }
+
+    limit = ngx_max(4 * rd->conf->timeout, NGX_HTTP_SG_REDIS_STALL_MIN);
+
+    if (ngx_current_msec - rd->waiting_since < limit) {
+        return;
+    }
+
+    ngx_http_session_guard_redis_failed(rd, "stopped answering",
+                                        "reconnecting");
+    redisAsyncFree(ac);
 }
 
 
@@ -554,6 +599,11 @@ ngx_http_session_guard_redis_reply(redisAsyncContext *ac, void *r,
     ngx_str_t                            script;
 
     (void) ac;
+
+    if (ngx_http_sg_redis.outstanding) {
+        ngx_http_sg_redis.outstanding--;
+        ngx_http_sg_redis.waiting_since = ngx_current_msec;
+    }
 
     if (cmd == NULL) {
         /* A preamble command. */

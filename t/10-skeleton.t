@@ -179,6 +179,21 @@ is(tag_of($r)->{verdict}, 'error', 'silent redis: verdict error');
 cmp_ok($r->{elapsed}, '>=', 0.19, 'silent redis: waited for the timeout');
 cmp_ok($r->{elapsed}, '<', 1.5, 'silent redis: not longer than needed');
 like($t->error_log, qr/redis did not answer in time/, 'timeout logged');
+
+# A server that never answers is dropped once it has been silent for a
+# while, and connected to again: commands do not pile up behind it.
+my @accepted;
+$silent->blocking(0);
+my $deadline = time + 8;
+while (time < $deadline && @accepted < 2) {
+    $t->get('/', https => 1, cookie => $cookie, headers => [$ua], max_time => 3);
+    while (my $c = $silent->accept) { push @accepted, $c }
+}
+push @accepted, grep { defined } map { $silent->accept } 1 .. 3;
+cmp_ok(scalar @accepted, '>=', 2, 'and connected to again after the drop');
+like($t->error_log, qr/redis "127\.0\.0\.1:\d+" stopped answering: reconnecting/,
+     'a silent server is dropped, and that is logged');
+close $_ for @accepted;
 close $silent;
 
 $t->done;
