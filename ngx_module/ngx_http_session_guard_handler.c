@@ -786,8 +786,6 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_http_session_guard_observe_place(r, ctx);
-
     cache = ngx_http_session_guard_cache_hit(r, ctx, lcf);
 
     if (cache != NULL) {
@@ -806,6 +804,10 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
         ngx_http_session_guard_finish(r, ctx, SG_VERDICT_OK);
         return ctx->status;
     }
+
+    /* The place only matters to a request that is judged: a cached one
+     * comes from the address that was judged already. */
+    ngx_http_session_guard_observe_place(r, ctx);
 
     pending = ngx_alloc(sizeof(ngx_http_session_guard_pending_t),
                         r->connection->log);
@@ -909,7 +911,6 @@ ngx_http_session_guard_place_reasons(ngx_http_request_t *r,
 static void
 ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx)
 {
-    u_char                              tls[SG_SESSION_FIELD_MAX];
     sg_judgement_t                      j;
     sg_observation_t                    obs;
     ngx_http_request_t                 *r = ctx->request;
@@ -927,15 +928,9 @@ ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx)
         return;
     }
 
-    if (ctx->tls.len >= sizeof(tls)) {
-        ctx->tls.len = 0;
-    }
-
-    ngx_memcpy(tls, ctx->tls.data, ctx->tls.len);
-    tls[ctx->tls.len] = '\0';
-
     obs.device = &ctx->device;
-    obs.tls = (const char *) tls;
+    /* ctx->tls points into the connection's NUL-terminated fingerprint. */
+    obs.tls = ctx->tls.len ? (const char *) ctx->tls.data : "";
     obs.now = ngx_time();
     obs.window = lcf->concurrent_window;
     obs.place = ctx->place_reasons

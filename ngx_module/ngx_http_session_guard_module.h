@@ -104,7 +104,6 @@ typedef struct {
     ngx_str_t                      hello;     /* the first ClientHello */
     sg_tls_fp_t                   *fp;
     ngx_pool_t                    *pool;      /* the TCP connection's */
-    ngx_log_t                     *log;
     unsigned                       computed:1;
 } ngx_http_session_guard_tls_t;
 

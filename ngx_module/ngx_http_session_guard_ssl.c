@@ -152,7 +152,6 @@ ngx_http_session_guard_ssl_msg(int write_p, int version, int content_type,
     ngx_memcpy(tls->hello.data, msg, len);
 
     tls->pool = c->pool;
-    tls->log = c->log;
 
     (void) SSL_set_ex_data(ssl, ngx_http_session_guard_ssl_index, tls);
 }
