@@ -22,6 +22,9 @@ SAN_OBJS   := $(CORE_SRCS:src/%.c=$(BUILD)/core-san/%.o)
 REL_OBJS   := $(CORE_SRCS:src/%.c=$(BUILD)/core/%.o)
 TOOL_SRCS  := $(wildcard tools/*.c)
 TOOL_BINS  := $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
+# Clients the integration tests drive (t/helpers/*.c -> build/t/NAME).
+HELPER_SRCS := $(wildcard t/helpers/*.c)
+HELPER_BINS := $(HELPER_SRCS:t/helpers/%.c=$(BUILD)/t/%)
 REPLAY_SRCS := $(wildcard tools/sg-replay/*.c)
 REPLAY_HDRS := $(wildcard tools/sg-replay/*.h)
 ifneq ($(REPLAY_SRCS),)
@@ -29,8 +32,8 @@ TOOL_BINS  += $(BUILD)/sg-replay
 endif
 # ngx_module/ follows nginx's own code style (aligned declarations, command
 # tables), which clang-format cannot express; the rest is clang-formatted.
-FORMATTED  := $(wildcard src/*.[ch] t/unit/*.[ch] tools/*.c tools/*/*.[ch] \
-                         fuzz/*.c)
+FORMATTED  := $(wildcard src/*.[ch] t/unit/*.[ch] t/helpers/*.c tools/*.c \
+                         tools/*/*.[ch] fuzz/*.c)
 
 FUZZ_TIME ?= 600
 
@@ -39,10 +42,11 @@ export SG_TEST_MMDB := $(REPO)/$(BUILD)/mmdb
 # Keep the core objects between runs: make would delete them as intermediates.
 .SECONDARY:
 
-.PHONY: all deps module unit tools check-unit prove test run format replay \
+.PHONY: all deps module unit tools helpers check-unit prove test run format \
+        replay \
         format-check fuzz bench clean help mmdb
 
-all: module unit tools
+all: module unit tools helpers
 
 help:
 	@echo "make            build the module, unit tests and tools"
@@ -93,7 +97,13 @@ $(BUILD)/sg-replay: $(REPLAY_SRCS) $(REPLAY_HDRS) $(REL_OBJS)
 	$(CC) $(CSTD) -g -O2 $(WARN) -Isrc -Itools/sg-replay -o $@ \
 		$(REPLAY_SRCS) $(REL_OBJS) -lssl -lhiredis $(LIBS)
 
+$(BUILD)/t/%: t/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -g -O1 $(WARN) -o $@ $< -lssl -lcrypto
+
 unit: $(UNIT_BINS)
+
+helpers: $(HELPER_BINS)
 
 tools: $(TOOL_BINS)
 
@@ -108,7 +118,7 @@ $(BUILD)/mmdb/.stamp: $(wildcard t/fixtures/*) $(wildcard t/lib/SGTest/MMDB.pm)
 check-unit: unit mmdb
 	@scripts/run-unit-tests $(UNIT_BINS)
 
-prove: module tools mmdb
+prove: module tools helpers mmdb
 	prove -I t/lib t/
 
 format:

@@ -6,6 +6,11 @@
  *
  * The user, when session_guard_user names an upstream response header, is
  * recorded and the header is removed before the response reaches the client.
+ *
+ * A binding is made only for a value the request did not carry, and the
+ * session script never overwrites an existing binding or a revocation's
+ * tombstone (sg_session.h), so a re-sent cookie cannot move a session to
+ * whoever received it.
  */
 
 #include "ngx_http_session_guard_module.h"
@@ -24,49 +29,6 @@ ngx_http_session_guard_filter_init(ngx_conf_t *cf)
     ngx_http_top_header_filter = ngx_http_session_guard_header_filter;
 
     return NGX_OK;
-}
-
-
-/*
- * The value of "NAME=value; attributes" if it names our cookie and does not
- * delete it; an empty string otherwise.
- */
-static ngx_str_t
-ngx_http_session_guard_issued_value(ngx_str_t *set_cookie, ngx_str_t *name)
-{
-    u_char     *p, *end, *semi;
-    ngx_str_t   value;
-
-    ngx_str_null(&value);
-
-    p = set_cookie->data;
-    end = p + set_cookie->len;
-
-    while (p < end && *p == ' ') {
-        p++;
-    }
-
-    if ((size_t) (end - p) <= name->len || p[name->len] != '='
-        || ngx_strncmp(p, name->data, name->len) != 0)
-    {
-        return value;
-    }
-
-    p += name->len + 1;
-    semi = ngx_strlchr(p, end, ';');
-
-    value.data = p;
-    value.len = (semi ? semi : end) - p;
-
-    /* "Max-Age=0" or an empty value: the app logs the session out. */
-    if (value.len == 0
-        || (semi && ngx_strlcasestrn(semi, end, (u_char *) "max-age=0", 9 - 1)
-                    != NULL))
-    {
-        value.len = 0;
-    }
-
-    return value;
 }
 
 
@@ -93,14 +55,51 @@ ngx_http_session_guard_strip_user(ngx_http_request_t *r,
 }
 
 
+/*
+ * Whether the new session may be bound: not a value the request itself
+ * carried (an app with rolling sessions re-sends the cookie on every
+ * response, the thief's included), and not one handed to a request whose
+ * session was judged to come from another device than its binding, or was
+ * revoked (a session id rotated for a thief must not come out clean:
+ * unbound, its first use is judged binding_expired).  The owner's request
+ * binds its rotated session even while it is tagged, say for concurrent
+ * use: the owner is the one who should have it.
+ */
+static ngx_uint_t
+ngx_http_session_guard_may_bind(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx, u_char *key)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < ctx->nsessions; i++) {
+        if (ngx_memcmp(ctx->sessions[i].key, key, SG_SESSION_KEY_LEN) == 0) {
+            return 0;
+        }
+    }
+
+    if (ctx->nsessions && ctx->done && (ctx->foreign || ctx->revoked)) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "session_guard: not binding a session issued to a "
+                      "request from another device than its own session's");
+        return 0;
+    }
+
+    return 1;
+}
+
+
 static ngx_int_t
 ngx_http_session_guard_header_filter(ngx_http_request_t *r)
 {
-    ngx_str_t                            value;
+    int                                  n;
+    char                                 key[SG_SESSION_KEY_LEN + 1];
+    u_char                              *canon, *attrs;
+    size_t                               len;
+    sg_str_t                             name, value;
     ngx_uint_t                           i;
     ngx_list_part_t                     *part;
     ngx_table_elt_t                     *h;
-    ngx_http_session_guard_ctx_t        *ctx, tmp;
+    ngx_http_session_guard_ctx_t        *ctx;
     ngx_http_session_guard_loc_conf_t   *lcf;
     ngx_http_session_guard_main_conf_t  *mcf;
 
@@ -111,11 +110,10 @@ ngx_http_session_guard_header_filter(ngx_http_request_t *r)
     }
 
     mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
+    ctx = NULL;
 
-    /* The new session's own observation: the request's context keeps the
-     * old session's, for the variables and the log. */
-    ngx_memzero(&tmp, sizeof(ngx_http_session_guard_ctx_t));
-    ctx = &tmp;
+    name.data = (const char *) lcf->issue_cookie.data;
+    name.len = lcf->issue_cookie.len;
 
     for (part = &r->headers_out.headers.part; part; part = part->next) {
         h = part->elts;
@@ -128,33 +126,68 @@ ngx_http_session_guard_header_filter(ngx_http_request_t *r)
                 continue;
             }
 
-            value = ngx_http_session_guard_issued_value(&h[i].value,
-                                                        &lcf->issue_cookie);
-            if (value.len == 0) {
-                continue;
-            }
-
-            if (sg_session_key(mcf->secret.data, mcf->secret.len, value.data,
-                               value.len, (char *) ctx->key)
-                != SG_KEYED_HASH_OK
-                || ngx_http_session_guard_device(r, ctx) != NGX_OK)
+            /* Only a cookie set, not one deleted (a logout). */
+            if (sg_cookie_set((const char *) h[i].value.data, h[i].value.len,
+                              name, &value) != 1)
             {
                 continue;
             }
 
-            ctx->has_key = 1;
-            ctx->tls = ngx_http_session_guard_tls_sig(r);
-
-            if (lcf->user
-                && ngx_http_complex_value(r, lcf->user, &ctx->user) != NGX_OK)
-            {
-                ngx_str_null(&ctx->user);
+            canon = ngx_pnalloc(r->pool, value.len);
+            attrs = ngx_pnalloc(r->pool, SG_SESSION_FIELD_MAX);
+            if (canon == NULL || attrs == NULL) {
+                break;
             }
 
-            ngx_http_session_guard_observe_place(r, ctx);
+            len = sg_cookie_canonical(value.data, value.len, (char *) canon);
 
-            if (ngx_http_session_guard_send(r, SG_SESSION_BIND, ctx->key, ctx,
-                                            NULL)
+            if (len == 0
+                || sg_session_key(mcf->secret.data, mcf->secret.len, canon,
+                                  len, key)
+                   != SG_KEYED_HASH_OK)
+            {
+                continue;
+            }
+
+            /* The request's own observation: its device, TLS and place are
+             * the new session's.  A request that never reached the access
+             * phase (a location that only returns) gets one here. */
+            if (ctx == NULL) {
+                ctx = ngx_http_session_guard_get_ctx(r);
+
+                if (ctx == NULL) {
+                    ctx = ngx_http_session_guard_create_ctx(r);
+                    if (ctx == NULL) {
+                        break;
+                    }
+                }
+
+                if (ngx_http_session_guard_device(r, ctx) != NGX_OK) {
+                    break;
+                }
+
+                ctx->tls = ngx_http_session_guard_tls_sig(r);
+
+                /* The user the app names in its response. */
+                if (ngx_http_session_guard_observe_user(r, ctx) != NGX_OK) {
+                    ngx_str_null(&ctx->user);
+                }
+
+                ngx_http_session_guard_observe_place(r, ctx);
+            }
+
+            if (!ngx_http_session_guard_may_bind(r, ctx, (u_char *) key)) {
+                continue;
+            }
+
+            n = sg_cookie_delete_attrs((const char *) h[i].value.data,
+                                       h[i].value.len, (char *) attrs,
+                                       SG_SESSION_FIELD_MAX);
+            ctx->attrs.data = attrs;
+            ctx->attrs.len = n > 0 ? (size_t) n : 0;
+
+            if (ngx_http_session_guard_send(r, SG_SESSION_BIND, (u_char *) key,
+                                            ctx, NULL)
                 == NGX_OK)
             {
                 ngx_http_session_guard_count(r,
@@ -163,7 +196,9 @@ ngx_http_session_guard_header_filter(ngx_http_request_t *r)
 
             /* A login counts its user at the address: the laptop farm is
              * many users' logins behind one home connection. */
-            (void) ngx_http_session_guard_count_density(r, ctx, 0);
+            (void) ngx_http_session_guard_count_density(r, ctx,
+                                                        (u_char *) key,
+                                                        &ctx->user, 0);
         }
     }
 

@@ -3,6 +3,12 @@
  * without blocking the worker), and turns the answer into a verdict and an
  * action.
  *
+ * The session cookie is read here, not through $cookie_NAME: every value the
+ * application might take for it (the name in any case, in any Cookie header,
+ * after ',' as well as ';') is judged, and the worst judgement is the
+ * request's.  A block is final whatever "satisfy" says: the request is
+ * finalized here rather than handed back as one failed access check.
+ *
  * Waiting follows the auth_request idiom: the first call sends the command
  * and returns NGX_AGAIN; a re-entry before the answer returns NGX_AGAIN
  * again; the answer (or the request's own timer) posts an event that runs the
@@ -107,7 +113,7 @@ ngx_http_session_guard_get_ctx(ngx_http_request_t *r)
 }
 
 
-static ngx_http_session_guard_ctx_t *
+ngx_http_session_guard_ctx_t *
 ngx_http_session_guard_create_ctx(ngx_http_request_t *r)
 {
     ngx_pool_cleanup_t            *cln;
@@ -441,8 +447,8 @@ ngx_http_session_guard_tls_sig(ngx_http_request_t *r)
 
 /*
  * Runs the session script in the given mode for the session named by key,
- * with the observation on ctx.  With pending == NULL nobody waits for the
- * answer.
+ * with the observation on ctx; s gives the judgement a VERDICT records.
+ * With pending == NULL nobody waits for the answer.
  */
 ngx_int_t
 ngx_http_session_guard_send(ngx_http_request_t *r, sg_session_mode_e mode,
@@ -452,14 +458,20 @@ ngx_http_session_guard_send(ngx_http_request_t *r, sg_session_mode_e mode,
     int                                  n;
     ngx_int_t                            rc;
     ngx_str_t                            argv[1 + SG_SESSION_NARGS], *a;
+    ngx_uint_t                           i;
     const char                          *verdict;
+    sg_verdict_e                         v;
+    ngx_uint_t                           score, foreign;
+    ngx_http_session_guard_loc_conf_t   *lcf;
     ngx_http_session_guard_main_conf_t  *mcf;
     u_char                               keyname[256], now[NGX_TIME_T_LEN],
                                          ttl[NGX_TIME_T_LEN],
-                                         score[NGX_INT_T_LEN],
+                                         short_ttl[NGX_TIME_T_LEN],
+                                         score_text[NGX_INT_T_LEN],
                                          count[NGX_INT_T_LEN], modes[2];
 
     mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
 
     n = sg_session_key_name((char *) keyname, sizeof(keyname),
                             (char *) mcf->redis->prefix.data,
@@ -474,6 +486,21 @@ ngx_http_session_guard_send(ngx_http_request_t *r, sg_session_mode_e mode,
 
     a = argv + 1;
 
+    /* The verdict bookkeeping is per value: each was judged on its own. */
+    v = ctx->verdict;
+    score = ctx->score;
+    foreign = ctx->foreign;
+
+    for (i = 0; i < ctx->nsessions; i++) {
+        if (ngx_memcmp(ctx->sessions[i].key, key, SG_SESSION_KEY_LEN) == 0
+            && ctx->done && !ctx->revoked)
+        {
+            v = ctx->sessions[i].judgement.verdict;
+            score = ctx->sessions[i].judgement.score;
+            foreign = !ctx->sessions[i].judgement.matched;
+        }
+    }
+
     modes[0] = (u_char) ('0' + mode);
     a[SG_SESSION_ARG_MODE].data = modes;
     a[SG_SESSION_ARG_MODE].len = 1;
@@ -487,19 +514,30 @@ ngx_http_session_guard_send(ngx_http_request_t *r, sg_session_mode_e mode,
     a[SG_SESSION_ARG_IP] = r->connection->addr_text;
     a[SG_SESSION_ARG_USER] = ctx->user;
 
-    verdict = sg_verdict_name(ctx->verdict);
+    verdict = sg_verdict_name(v);
     a[SG_SESSION_ARG_VERDICT].data = (u_char *) verdict;
     a[SG_SESSION_ARG_VERDICT].len = ngx_strlen(verdict);
-    a[SG_SESSION_ARG_SCORE].data = score;
-    a[SG_SESSION_ARG_SCORE].len = ngx_sprintf(score, "%ui", ctx->score)
-                                  - score;
+    a[SG_SESSION_ARG_SCORE].data = score_text;
+    a[SG_SESSION_ARG_SCORE].len = ngx_sprintf(score_text, "%ui", score)
+                                  - score_text;
     a[SG_SESSION_ARG_PLACE].data = ctx->place_enc;
-    a[SG_SESSION_ARG_PLACE].len = ctx->has_place ? ngx_strlen(ctx->place_enc)
-                                                 : 0;
+    a[SG_SESSION_ARG_PLACE].len = (mode == SG_SESSION_VERDICT
+                                   ? ctx->place_moves : ctx->has_place)
+                                  ? ngx_strlen(ctx->place_enc) : 0;
     a[SG_SESSION_ARG_COUNT].data = count;
     a[SG_SESSION_ARG_COUNT].len = ngx_sprintf(count, "%ui", ctx->hits) - count;
     a[SG_SESSION_ARG_MATCHED].len = 1;
-    a[SG_SESSION_ARG_MATCHED].data = (u_char *) (ctx->foreign ? "0" : "1");
+    a[SG_SESSION_ARG_MATCHED].data = (u_char *) (foreign ? "0" : "1");
+    a[SG_SESSION_ARG_ISSUANCE].len = 1;
+    a[SG_SESSION_ARG_ISSUANCE].data = (u_char *) (lcf->issue_cookie.len
+                                                  ? "1" : "0");
+    a[SG_SESSION_ARG_CREATE].len = 1;
+    a[SG_SESSION_ARG_CREATE].data = (u_char *) (ctx->limited ? "0" : "1");
+    a[SG_SESSION_ARG_SHORT_TTL].data = short_ttl;
+    a[SG_SESSION_ARG_SHORT_TTL].len = ngx_sprintf(short_ttl, "%T",
+                                                  mcf->short_ttl)
+                                      - short_ttl;
+    a[SG_SESSION_ARG_ATTRS] = ctx->attrs;
 
     rc = ngx_http_session_guard_redis_eval(&mcf->redis->script_sha,
                                            sg_session_script, 1,
@@ -549,12 +587,61 @@ ngx_http_session_guard_observe_place(ngx_http_request_t *r,
 
     ctx->place_reasons = ngx_http_session_guard_geo_reasons(r, geo);
     ctx->has_place = 1;
+    ctx->place_moves = 1;
+}
+
+
+/*
+ * The user, when session_guard_user is set, in the form it is stored and
+ * counted in (sg_session_user_encode): a name with spaces, other scripts or
+ * of any length never makes a record unreadable.
+ */
+ngx_int_t
+ngx_http_session_guard_observe_user(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx)
+{
+    int                                 n;
+    u_char                             *p;
+    ngx_str_t                           raw;
+    ngx_http_session_guard_loc_conf_t  *lcf;
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
+
+    ngx_str_null(&ctx->user);
+
+    if (lcf->user == NULL) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_complex_value(r, lcf->user, &raw) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (raw.len == 0) {
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, SG_SESSION_USER_MAX + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = sg_session_user_encode((char *) raw.data, raw.len, (char *) p,
+                               SG_SESSION_USER_MAX + 1);
+    if (n < 0) {
+        return NGX_ERROR;
+    }
+
+    ctx->user.data = p;
+    ctx->user.len = n;
+
+    return NGX_OK;
 }
 
 
 static ngx_int_t
 ngx_http_session_guard_density_send(ngx_http_request_t *r,
-    ngx_http_session_guard_ctx_t *ctx, ngx_str_t *what,
+    ngx_str_t *what, u_char *key, ngx_str_t *user, ngx_uint_t probe,
     ngx_http_session_guard_pending_t *pending)
 {
     int                                      n;
@@ -592,13 +679,15 @@ ngx_http_session_guard_density_send(ngx_http_request_t *r,
 
     a = argv + SG_DENSITY_NKEYS;
 
-    a[SG_DENSITY_ARG_SESSION].data = ctx->key;
-    a[SG_DENSITY_ARG_SESSION].len = ctx->has_key ? SG_SESSION_KEY_LEN : 0;
-    a[SG_DENSITY_ARG_USER] = ctx->user;
+    a[SG_DENSITY_ARG_SESSION].data = key;
+    a[SG_DENSITY_ARG_SESSION].len = key ? SG_SESSION_KEY_LEN : 0;
+    a[SG_DENSITY_ARG_USER] = *user;
     a[SG_DENSITY_ARG_TTL].data = ttl;
     a[SG_DENSITY_ARG_TTL].len = ngx_sprintf(ttl, "%T",
                                             (time_t) sg_density_ttl(d->window))
                                 - ttl;
+    a[SG_DENSITY_ARG_PROBE].data = (u_char *) (probe ? "1" : "0");
+    a[SG_DENSITY_ARG_PROBE].len = 1;
 
     rc = ngx_http_session_guard_redis_eval(&mcf->redis->density_sha,
                                            sg_density_script, SG_DENSITY_NKEYS,
@@ -619,13 +708,16 @@ ngx_http_session_guard_density_send(ngx_http_request_t *r,
 
 
 /*
- * Adds the session (and the user, when known) to the density counts of the
- * request's address and network; with wait set, the counts are awaited.
+ * The density counts of the request's address and network.  With wait set,
+ * they are probed and awaited: counted as if the session (key) and user
+ * were added, without adding them, since whether the session is a real one
+ * is known only from the same round trip.  Without wait, they are added.
  * Addresses that are trusted or not residential-looking are not counted.
  */
 ngx_int_t
 ngx_http_session_guard_count_density(ngx_http_request_t *r,
-    ngx_http_session_guard_ctx_t *ctx, ngx_uint_t wait)
+    ngx_http_session_guard_ctx_t *ctx, u_char *key, ngx_str_t *user,
+    ngx_uint_t wait)
 {
     ngx_uint_t                              ask, i;
     ngx_str_t                              *what[2];
@@ -657,7 +749,8 @@ ngx_http_session_guard_count_density(ngx_http_request_t *r,
             pending->ask = ask;
         }
 
-        if (ngx_http_session_guard_density_send(r, ctx, what[i], pending)
+        if (ngx_http_session_guard_density_send(r, what[i], key, user, wait,
+                                                pending)
             != NGX_OK)
         {
             if (pending) {
@@ -673,9 +766,26 @@ ngx_http_session_guard_count_density(ngx_http_request_t *r,
         }
     }
 
-    ctx->has_density = wait;
+    if (wait) {
+        ctx->has_density = 1;
+    }
 
     return NGX_OK;
+}
+
+
+/* Answers the request with status from here, so that no other access
+ * module (satisfy any) can turn a block or a fail-closed error into a pass. */
+static ngx_int_t
+ngx_http_session_guard_final(ngx_http_request_t *r, ngx_int_t status)
+{
+    if (status == NGX_DECLINED || status == NGX_AGAIN) {
+        return status;
+    }
+
+    ngx_http_finalize_request(r, status);
+
+    return NGX_DONE;
 }
 
 
@@ -721,27 +831,296 @@ ngx_http_session_guard_finish(ngx_http_request_t *r,
 }
 
 
+ngx_uint_t
+ngx_http_session_guard_header_name_eq(u_char *lowcase, u_char *name,
+    size_t len)
+{
+    u_char      ch;
+    ngx_uint_t  i;
+
+    for (i = 0; i < len; i++) {
+        ch = name[i] == '_' ? '-' : ngx_tolower(name[i]);
+
+        if (ch != lowcase[i]) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * Removes every header the client sent under a name this server's locations
+ * use for the tag header, in either spelling ('-' or '_'), so the upstream
+ * can trust the header wherever it comes from, guarded location or not.
+ */
+static ngx_int_t
+ngx_http_session_guard_strip(ngx_http_request_t *r)
+{
+    ngx_str_t                          *names;
+    ngx_uint_t                          i, j, forged;
+    ngx_list_t                         *headers, copy;
+    ngx_list_part_t                    *part;
+    ngx_table_elt_t                    *h, *nh;
+    ngx_http_session_guard_srv_conf_t  *sscf;
+
+    sscf = ngx_http_get_module_srv_conf(r, ngx_http_session_guard_module);
+
+    if (!sscf->guarded || sscf->strip == NULL) {
+        return NGX_OK;
+    }
+
+    names = sscf->strip->elts;
+    headers = &r->headers_in.headers;
+    forged = 0;
+
+    for (part = &headers->part; part; part = part->next) {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            for (j = 0; j < sscf->strip->nelts; j++) {
+                if (h[i].key.len == names[j].len
+                    && ngx_http_session_guard_header_name_eq(names[j].data,
+                                                             h[i].key.data,
+                                                             h[i].key.len))
+                {
+                    h[i].hash = 0;
+                    forged = 1;
+                }
+            }
+        }
+    }
+
+    if (!forged) {
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "session_guard: client sent the tag header, removed");
+
+    /* ngx_list_t cannot delete; rebuild it without the forged headers.
+     * The elements keep their memory, so pointers such as
+     * r->headers_in.host stay valid. */
+    if (ngx_list_init(&copy, r->pool, 20, sizeof(ngx_table_elt_t)) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    for (part = &headers->part; part; part = part->next) {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            if (h[i].hash == 0 && h[i].key.len) {
+                for (j = 0; j < sscf->strip->nelts; j++) {
+                    if (h[i].key.len == names[j].len
+                        && ngx_http_session_guard_header_name_eq(
+                               names[j].data, h[i].key.data, h[i].key.len))
+                    {
+                        break;
+                    }
+                }
+
+                if (j < sscf->strip->nelts) {
+                    continue;
+                }
+            }
+
+            nh = ngx_list_push(&copy);
+            if (nh == NULL) {
+                return NGX_ERROR;
+            }
+
+            *nh = h[i];
+        }
+    }
+
+    *headers = copy;
+
+    /* A one-part list points at its own first part: re-aim it. */
+    if (copy.last == &copy.part) {
+        headers->last = &headers->part;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The values of the session cookie, keyed: every occurrence of the name in
+ * any case, in every Cookie header (HTTP/2 may send several).  Equal values
+ * are judged once.  Returns the number found, or NGX_ERROR.
+ */
+static ngx_int_t
+ngx_http_session_guard_cookie_sessions(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx, ngx_http_session_guard_loc_conf_t *lcf,
+    u_char *secret, size_t secret_len)
+{
+    char                                 key[SG_SESSION_KEY_LEN + 1];
+    u_char                              *canon;
+    size_t                               n, len;
+    sg_str_t                             name;
+    ngx_uint_t                           i, j, found;
+    ngx_list_part_t                     *part;
+    ngx_table_elt_t                     *h;
+    sg_cookie_match_t                    m[NGX_HTTP_SG_SESSIONS_MAX + 1];
+
+    name.data = (const char *) lcf->session_cookie.data;
+    name.len = lcf->session_cookie.len;
+    n = 0;
+    found = 0;
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            if (h[i].key.len == sizeof("Cookie") - 1
+                && ngx_strncasecmp(h[i].key.data, (u_char *) "Cookie",
+                                   sizeof("Cookie") - 1) == 0)
+            {
+                found += sg_cookie_find((const char *) h[i].value.data,
+                                        h[i].value.len, name, m,
+                                        NGX_HTTP_SG_SESSIONS_MAX + 1, &n);
+            }
+        }
+    }
+
+    if (found > NGX_HTTP_SG_SESSIONS_MAX) {
+        return found;
+    }
+
+    for (i = 0; i < n; i++) {
+        len = m[i].value.len;
+
+        canon = ngx_pnalloc(r->pool, len ? len : 1);
+        if (canon == NULL) {
+            return NGX_ERROR;
+        }
+
+        len = sg_cookie_canonical(m[i].value.data, len, (char *) canon);
+        if (len == 0) {
+            continue;    /* "sid=": no session */
+        }
+
+        if (sg_session_key(secret, secret_len, canon, len, key)
+            != SG_KEYED_HASH_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        for (j = 0; j < ctx->nsessions; j++) {
+            if (ngx_memcmp(ctx->sessions[j].key, key, SG_SESSION_KEY_LEN)
+                == 0)
+            {
+                break;
+            }
+        }
+
+        if (j == ctx->nsessions) {
+            ngx_memcpy(ctx->sessions[j].key, key, SG_SESSION_KEY_LEN + 1);
+            ctx->nsessions++;
+        }
+    }
+
+    return ctx->nsessions;
+}
+
+
+/* The request's session values; NGX_ERROR, or a status to answer with. */
+static ngx_int_t
+ngx_http_session_guard_sessions(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx, ngx_http_session_guard_loc_conf_t *lcf)
+{
+    ngx_int_t                            n;
+    ngx_str_t                            sid;
+    ngx_http_session_guard_main_conf_t  *mcf;
+
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
+
+    if (lcf->session_cookie.len == 0) {
+        if (ngx_http_complex_value(r, lcf->session, &sid) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        if (sid.len == 0) {
+            return NGX_OK;
+        }
+
+        if (sg_session_key(mcf->secret.data, mcf->secret.len, sid.data,
+                           sid.len, (char *) ctx->sessions[0].key)
+            != SG_KEYED_HASH_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        ctx->nsessions = 1;
+
+        return NGX_OK;
+    }
+
+    n = ngx_http_session_guard_cookie_sessions(r, ctx, lcf, mcf->secret.data,
+                                               mcf->secret.len);
+    if (n == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (n > NGX_HTTP_SG_SESSIONS_MAX) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "session_guard: cookie \"%V\" sent %i times, refused",
+                      &lcf->session_cookie, n);
+        ngx_http_session_guard_count(r, NGX_HTTP_SG_M_DUPLICATES);
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    if (n > 1) {
+        ngx_http_session_guard_count(r, NGX_HTTP_SG_M_DUPLICATES);
+
+        if (lcf->duplicates == NGX_HTTP_SG_DUPLICATES_REFUSE) {
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "session_guard: cookie \"%V\" sent with %i values, "
+                          "refused", &lcf->session_cookie, n);
+            return NGX_HTTP_BAD_REQUEST;
+        }
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "session_guard: cookie \"%V\" sent with %i values, "
+                      "judging each", &lcf->session_cookie, n);
+    }
+
+    return NGX_OK;
+}
+
+
 ngx_int_t
 ngx_http_session_guard_access_handler(ngx_http_request_t *r)
 {
     ngx_int_t                             rc;
-    ngx_str_t                             sid;
+    ngx_uint_t                            i;
     ngx_http_session_guard_ctx_t         *ctx;
     ngx_http_session_guard_pending_t     *pending;
     ngx_http_session_guard_conn_cache_t  *cache;
     ngx_http_session_guard_loc_conf_t   *lcf;
     ngx_http_session_guard_main_conf_t  *mcf;
 
-    lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
-
-    if (!lcf->enable || r != r->main) {
+    if (r != r->main) {
         return NGX_DECLINED;
     }
 
     ctx = ngx_http_session_guard_get_ctx(r);
 
     if (ctx != NULL) {
-        return ctx->done ? ctx->status : NGX_AGAIN;
+        return ngx_http_session_guard_final(r, ctx->done ? ctx->status
+                                                         : NGX_AGAIN);
+    }
+
+    /* Everywhere in a server that uses the module, guarded or not. */
+    if (ngx_http_session_guard_strip(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
+
+    if (!lcf->enable) {
+        return NGX_DECLINED;
     }
 
     ctx = ngx_http_session_guard_create_ctx(r);
@@ -751,27 +1130,28 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
 
     ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REQUESTS);
 
-    if (ngx_http_complex_value(r, lcf->session, &sid) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    rc = ngx_http_session_guard_sessions(r, ctx, lcf);
 
-    if (sid.len == 0) {
-        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_NONE);
-        return ctx->status;
-    }
-
-    mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
-
-    if (sg_session_key(mcf->secret.data, mcf->secret.len, sid.data, sid.len,
-                       (char *) ctx->key)
-        != SG_KEYED_HASH_OK)
-    {
+    if (rc == NGX_ERROR) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "session_guard: keyed hash failed");
         ngx_http_session_guard_finish(r, ctx, SG_VERDICT_ERROR);
-        return ctx->status;
+        return ngx_http_session_guard_final(r, ctx->status);
     }
 
+    if (rc != NGX_OK) {
+        ctx->status = rc;
+        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_BLOCK);
+        ctx->status = rc;
+        return ngx_http_session_guard_final(r, rc);
+    }
+
+    if (ctx->nsessions == 0) {
+        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_NONE);
+        return ngx_http_session_guard_final(r, ctx->status);
+    }
+
+    ngx_memcpy(ctx->key, ctx->sessions[0].key, SG_SESSION_KEY_LEN + 1);
     ctx->has_key = 1;
 
     if (ngx_http_session_guard_device(r, ctx) != NGX_OK) {
@@ -780,13 +1160,12 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
 
     ctx->tls = ngx_http_session_guard_tls_sig(r);
 
-    if (lcf->user
-        && ngx_http_complex_value(r, lcf->user, &ctx->user) != NGX_OK)
-    {
+    if (ngx_http_session_guard_observe_user(r, ctx) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    cache = ngx_http_session_guard_cache_hit(r, ctx, lcf);
+    cache = ctx->nsessions == 1
+            ? ngx_http_session_guard_cache_hit(r, ctx, lcf) : NULL;
 
     if (cache != NULL) {
         /* Known good on this connection: count the request, don't wait. */
@@ -802,39 +1181,51 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
         }
 
         ngx_http_session_guard_finish(r, ctx, SG_VERDICT_OK);
-        return ctx->status;
+        return ngx_http_session_guard_final(r, ctx->status);
     }
 
     /* The place only matters to a request that is judged: a cached one
      * comes from the address that was judged already. */
     ngx_http_session_guard_observe_place(r, ctx);
 
-    pending = ngx_alloc(sizeof(ngx_http_session_guard_pending_t),
-                        r->connection->log);
-    if (pending == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    /* Past its rate of new sessions an address gets no new record. */
+    ctx->limited = !ngx_http_session_guard_limit_allows(r, 0)
+                   && !ngx_http_session_guard_geo_trusted(r);
+
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
+
+    for (i = 0; i < ctx->nsessions; i++) {
+        pending = ngx_alloc(sizeof(ngx_http_session_guard_pending_t),
+                            r->connection->log);
+        if (pending == NULL) {
+            ngx_http_session_guard_detach(ctx);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        pending->ctx = ctx;
+        pending->ask = NGX_HTTP_SG_ASK_SESSION + i;
+
+        rc = ngx_http_session_guard_send(r, SG_SESSION_OBSERVE,
+                                         ctx->sessions[i].key, ctx, pending);
+        if (rc != NGX_OK) {
+            ngx_free(pending);
+            ngx_http_session_guard_detach(ctx);
+            ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REDIS_ERRORS);
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "session_guard: redis unavailable, "
+                          "verdict \"error\"");
+            ngx_http_session_guard_finish(r, ctx, SG_VERDICT_ERROR);
+            return ngx_http_session_guard_final(r, ctx->status);
+        }
+
+        ctx->pending[pending->ask] = pending;
+        ctx->waiting++;
     }
-
-    pending->ctx = ctx;
-    pending->ask = NGX_HTTP_SG_ASK_SESSION;
-
-    rc = ngx_http_session_guard_send(r, SG_SESSION_OBSERVE, ctx->key, ctx,
-                                     pending);
-    if (rc != NGX_OK) {
-        ngx_free(pending);
-        ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REDIS_ERRORS);
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "session_guard: redis unavailable, verdict \"error\"");
-        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_ERROR);
-        return ctx->status;
-    }
-
-    ctx->pending[NGX_HTTP_SG_ASK_SESSION] = pending;
-    ctx->waiting = 1;
 
     /* The density counts travel in the same pipeline; a failure there
      * costs the signal, not the request. */
-    (void) ngx_http_session_guard_count_density(r, ctx, 1);
+    (void) ngx_http_session_guard_count_density(r, ctx, ctx->key, &ctx->user,
+                                                1);
 
     ngx_add_timer(&ctx->timeout, mcf->redis->timeout);
 
@@ -844,9 +1235,10 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
 
 static uint32_t
 ngx_http_session_guard_density_reasons(ngx_http_request_t *r,
-    ngx_http_session_guard_ctx_t *ctx)
+    ngx_http_session_guard_ctx_t *ctx, ngx_uint_t real)
 {
-    int64_t                                  f;
+    int64_t                                  f, s0, u0, s1, u1;
+    sg_density_counts_t                     *ip, *net;
     const ngx_http_session_guard_density_t  *d;
 
     if (!ctx->has_density) {
@@ -855,11 +1247,17 @@ ngx_http_session_guard_density_reasons(ngx_http_request_t *r,
 
     d = ngx_http_session_guard_geo_density(r);
     f = NGX_HTTP_SG_NET_DENSITY_FACTOR;
+    ip = &ctx->density[0];
+    net = &ctx->density[1];
 
-    if (ctx->users[NGX_HTTP_SG_ASK_IP] > (int64_t) d->users
-        || ctx->sessions[NGX_HTTP_SG_ASK_IP] > (int64_t) d->sessions
-        || ctx->users[NGX_HTTP_SG_ASK_NET] > f * (int64_t) d->users
-        || ctx->sessions[NGX_HTTP_SG_ASK_NET] > f * (int64_t) d->sessions)
+    /* A made-up or unknown cookie is no session of the address. */
+    s0 = real ? ip->sessions : ip->sessions_without;
+    u0 = real ? ip->users : ip->users_without;
+    s1 = real ? net->sessions : net->sessions_without;
+    u1 = real ? net->users : net->users_without;
+
+    if (u0 > (int64_t) d->users || s0 > (int64_t) d->sessions
+        || u1 > f * (int64_t) d->users || s1 > f * (int64_t) d->sessions)
     {
         return SG_REASON_BIT(SG_REASON_FARM_DENSITY);
     }
@@ -870,11 +1268,12 @@ ngx_http_session_guard_density_reasons(ngx_http_request_t *r,
 
 static uint32_t
 ngx_http_session_guard_place_reasons(ngx_http_request_t *r,
-    ngx_http_session_guard_ctx_t *ctx)
+    ngx_http_session_guard_ctx_t *ctx, sg_session_bound_t *b,
+    ngx_uint_t moves)
 {
-    double              speed;
-    uint32_t            reasons;
-    sg_session_bound_t *b = &ctx->bound;
+    double      speed;
+    uint32_t    reasons;
+    sg_place_t  place;
 
     if (!ctx->has_place || b->state != SG_SESSION_SEEN) {
         return 0;
@@ -900,32 +1299,59 @@ ngx_http_session_guard_place_reasons(ngx_http_request_t *r,
                & (SG_REASON_BIT(SG_REASON_IMPOSSIBLE_TRAVEL)
                   | SG_REASON_BIT(SG_REASON_COUNTRY_HOPPING));
 
-    sg_place_advance(&b->last_place, &ctx->place);
-    (void) sg_place_encode(&ctx->place, (char *) ctx->place_enc,
-                           sizeof(ctx->place_enc));
+    if (moves) {
+        place = ctx->place;
+        sg_place_advance(&b->last_place, &place);
+        (void) sg_place_encode(&place, (char *) ctx->place_enc,
+                               sizeof(ctx->place_enc));
+    }
 
     return reasons;
+}
+
+
+/* Whether judgement a is worse than b: a stronger verdict, or a higher
+ * score for the same verdict. */
+static ngx_uint_t
+ngx_http_session_guard_worse(sg_judgement_t *a, sg_judgement_t *b)
+{
+    static const ngx_uint_t  rank[SG_VERDICT_COUNT] = { 0, 1, 0, 2, 3, 0 };
+
+    if (rank[a->verdict] != rank[b->verdict]) {
+        return rank[a->verdict] > rank[b->verdict];
+    }
+
+    return a->score > b->score;
 }
 
 
 static void
 ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx)
 {
-    sg_judgement_t                      j;
+    ngx_uint_t                          i, real;
+    sg_judgement_t                     *j, *worst;
+    ngx_http_session_guard_main_conf_t *mcf;
     sg_observation_t                    obs;
+    sg_session_bound_t                 *b;
+    ngx_http_session_guard_session_t   *s;
     ngx_http_request_t                 *r = ctx->request;
     ngx_http_session_guard_loc_conf_t  *lcf;
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
 
-    if (ctx->bound.state == SG_SESSION_REVOKED) {
-        /* Blocked wherever blocking is on; monitor-only locations tag. */
-        ctx->revoked = 1;
-        ngx_str_set(&ctx->reasons_text, "revoked");
-        ngx_http_session_guard_finish(r, ctx,
-                                      lcf->policy.block == SG_THRESHOLD_OFF
-                                      ? SG_VERDICT_TAG : SG_VERDICT_BLOCK);
-        return;
+    for (i = 0; i < ctx->nsessions; i++) {
+        if (ctx->sessions[i].bound.state == SG_SESSION_REVOKED) {
+            /* Blocked wherever blocking is on; monitor-only locations
+             * tag. */
+            ngx_memcpy(ctx->key, ctx->sessions[i].key, SG_SESSION_KEY_LEN);
+            ctx->worst = i;
+            ctx->revoked = 1;
+            ngx_str_set(&ctx->reasons_text, "revoked");
+            ngx_http_session_guard_finish(r, ctx,
+                                          lcf->policy.block == SG_THRESHOLD_OFF
+                                          ? SG_VERDICT_TAG : SG_VERDICT_BLOCK);
+            return;
+        }
     }
 
     obs.device = &ctx->device;
@@ -933,31 +1359,105 @@ ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx)
     obs.tls = ctx->tls.len ? (const char *) ctx->tls.data : "";
     obs.now = ngx_time();
     obs.window = lcf->concurrent_window;
-    obs.place = ctx->place_reasons
-                | ngx_http_session_guard_density_reasons(r, ctx)
-                | ngx_http_session_guard_place_reasons(r, ctx);
 
-    sg_judge(&lcf->policy, &ctx->bound, &obs, &j);
+    worst = NULL;
 
-    ctx->reasons = j.reasons;
-    ctx->score = j.score;
-    ctx->foreign = !j.matched;
+    for (i = 0; i < ctx->nsessions; i++) {
+        s = &ctx->sessions[i];
+        b = &s->bound;
+        j = &s->judgement;
 
-    ngx_http_session_guard_finish(r, ctx, j.verdict);
+        real = !b->provisional
+               && (b->state == SG_SESSION_SEEN || b->recorded);
 
-    if (ctx->bound.state == SG_SESSION_SEEN) {
-        /* Only a request judged ok moves the session's last place: a
-         * thief's far-away requests must not become the trail the next
-         * request is measured from. */
-        if (j.verdict != SG_VERDICT_OK) {
-            ctx->has_place = 0;
+        obs.place = ctx->place_reasons
+                    | ngx_http_session_guard_density_reasons(r, ctx, real)
+                    | ngx_http_session_guard_place_reasons(r, ctx, b, 0);
+
+        sg_judge(&lcf->policy, b, &obs, j);
+
+        if (worst == NULL || ngx_http_session_guard_worse(j, worst)) {
+            worst = j;
+            ctx->worst = i;
         }
-
-        (void) ngx_http_session_guard_send(r, SG_SESSION_VERDICT, ctx->key,
-                                           ctx, NULL);
     }
 
-    if (j.verdict == SG_VERDICT_OK || j.verdict == SG_VERDICT_NEW) {
+    s = &ctx->sessions[ctx->worst];
+    ngx_memcpy(ctx->key, s->key, SG_SESSION_KEY_LEN);
+
+    ctx->reasons = worst->reasons;
+    ctx->score = worst->score;
+    ctx->foreign = !worst->matched;
+
+    ngx_http_session_guard_finish(r, ctx, worst->verdict);
+
+    for (i = 0; i < ctx->nsessions; i++) {
+        s = &ctx->sessions[i];
+        b = &s->bound;
+
+        if (b->state == SG_SESSION_SEEN) {
+            /* Only a request judged ok moves the session's last place: a
+             * thief's far-away requests must not become the trail the next
+             * request is measured from. */
+            ctx->place_moves = s->judgement.verdict == SG_VERDICT_OK
+                               && ctx->has_place;
+
+            if (ctx->place_moves) {
+                (void) ngx_http_session_guard_place_reasons(r, ctx, b, 1);
+            }
+
+            (void) ngx_http_session_guard_send(r, SG_SESSION_VERDICT, s->key,
+                                               ctx, NULL);
+
+            /* Restore the place as observed for the next value. */
+            if (ctx->has_place) {
+                (void) sg_place_encode(&ctx->place, (char *) ctx->place_enc,
+                                       sizeof(ctx->place_enc));
+            }
+        }
+
+        if (b->state == SG_SESSION_FIRST_SIGHT) {
+            if (b->recorded) {
+                (void) ngx_http_session_guard_limit_allows(r, 1);
+
+            } else if (ctx->limited) {
+                ngx_http_session_guard_count(r, NGX_HTTP_SG_M_NEW_LIMITED);
+                ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                              "session_guard: new session not recorded, "
+                              "over the address's rate");
+
+                mcf = ngx_http_get_module_main_conf(r,
+                                                ngx_http_session_guard_module);
+                if (mcf->limit.over) {
+                    ctx->status = mcf->limit.over;
+                }
+            }
+        }
+
+        /* A real session seen at an address for the first time in the
+         * window (the probe was made for the first value) joins its density
+         * counts, with the user it was bound to. */
+        if (i == 0 && ctx->has_density && !b->provisional
+            && (b->state == SG_SESSION_SEEN || b->recorded)
+            && ctx->density[0].sessions > ctx->density[0].sessions_without)
+        {
+            ngx_str_t  user;
+
+            user.data = (u_char *) b->user;
+            user.len = ngx_strlen(b->user);
+
+            (void) ngx_http_session_guard_count_density(r, ctx, s->key,
+                                                        b->state
+                                                        == SG_SESSION_SEEN
+                                                        ? &user : &ctx->user,
+                                                        0);
+        }
+    }
+
+    if (ctx->nsessions == 1
+        && (worst->verdict == SG_VERDICT_OK
+            || worst->verdict == SG_VERDICT_NEW))
+    {
         ngx_http_session_guard_cache_store(r, ctx);
     }
 }
@@ -968,9 +1468,10 @@ static ngx_int_t
 ngx_http_session_guard_read_answer(ngx_http_session_guard_ctx_t *ctx,
     ngx_uint_t ask, ngx_uint_t nelts, ngx_str_t *elts)
 {
-    const char  *texts[16];
-    size_t       lens[16];
-    ngx_uint_t   i;
+    const char          *texts[16];
+    size_t               lens[16];
+    ngx_uint_t           i;
+    sg_session_bound_t  *b;
 
     if (nelts > 16) {
         return NGX_ERROR;
@@ -981,15 +1482,16 @@ ngx_http_session_guard_read_answer(ngx_http_session_guard_ctx_t *ctx,
         lens[i] = elts[i].len;
     }
 
-    if (ask != NGX_HTTP_SG_ASK_SESSION) {
+    if (ask >= NGX_HTTP_SG_ASK_IP) {
         return sg_density_parse_reply(nelts, texts, lens,
-                                      &ctx->sessions[ask], &ctx->users[ask])
+                                      &ctx->density[ask - NGX_HTTP_SG_ASK_IP])
                == 0 ? NGX_OK : NGX_ERROR;
     }
 
-    if (sg_session_parse_reply(nelts, texts, lens, &ctx->bound)
-        != SG_SESSION_OK
-        || ctx->bound.state == SG_SESSION_DONE)
+    b = &ctx->sessions[ask].bound;
+
+    if (sg_session_parse_reply(nelts, texts, lens, b) != SG_SESSION_OK
+        || b->state == SG_SESSION_DONE)
     {
         return NGX_ERROR;
     }
@@ -1002,7 +1504,7 @@ static void
 ngx_http_session_guard_reply(void *data, ngx_uint_t nelts, ngx_str_t *elts,
     ngx_str_t *error)
 {
-    ngx_uint_t                         level;
+    ngx_uint_t                         level, i;
     ngx_http_session_guard_pending_t  *pending = data;
     ngx_http_session_guard_ctx_t      *ctx = pending->ctx;
     ngx_uint_t                         ask = pending->ask;
@@ -1041,7 +1543,14 @@ ngx_http_session_guard_reply(void *data, ngx_uint_t nelts, ngx_str_t *elts,
         ngx_del_timer(&ctx->timeout);
     }
 
-    if (ctx->failed & (1 << NGX_HTTP_SG_ASK_SESSION)) {
+    for (i = 0; i < ctx->nsessions; i++) {
+        if (ctx->failed & (1 << (NGX_HTTP_SG_ASK_SESSION + i))) {
+            break;
+        }
+    }
+
+    if (i < ctx->nsessions) {
+        /* One value unjudged is the request unjudged. */
         ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REDIS_ERRORS);
         ngx_http_session_guard_finish(r, ctx, SG_VERDICT_ERROR);
 
@@ -1056,8 +1565,6 @@ ngx_http_session_guard_reply(void *data, ngx_uint_t nelts, ngx_str_t *elts,
     /* Run the phases from the event loop, not from inside hiredis. */
     ngx_post_event(&ctx->resume, &ngx_posted_events);
 }
-
-
 static void
 ngx_http_session_guard_timed_out(ngx_event_t *ev)
 {
@@ -1095,30 +1602,71 @@ ngx_http_session_guard_resume(ngx_event_t *ev)
 
 /*
  * The cookie's name, to expire it on revocation: session_guard_issue_cookie
- * if set, else NAME when the session is plainly "$cookie_NAME".
+ * if set, else the cookie session_guard_session reads.
  */
 static ngx_str_t
 ngx_http_session_guard_cookie_name(ngx_http_session_guard_loc_conf_t *lcf)
 {
-    ngx_str_t  name, *v;
-
     if (lcf->issue_cookie.len) {
         return lcf->issue_cookie;
     }
 
-    v = &lcf->session->value;
+    return lcf->session_cookie;
+}
 
-    if (v->len > 8 && ngx_strncmp(v->data, "$cookie_", 8) == 0
-        && ngx_strlchr(v->data + 8, v->data + v->len, '$') == NULL)
-    {
-        name.data = v->data + 8;
-        name.len = v->len - 8;
-        return name;
+
+/*
+ * "NAME=; Max-Age=0; Expires=...": with the Path and Domain the cookie was
+ * issued with (kept in the record at issuance), or Path=/ when they are not
+ * known; a browser drops a cookie only when they match.  __Secure- and
+ * __Host- cookies can only be changed with Secure.
+ */
+static ngx_int_t
+ngx_http_session_guard_expire_cookie(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx, ngx_str_t *name)
+{
+    size_t            len;
+    u_char           *p;
+    ngx_str_t         attrs;
+    ngx_uint_t        secure;
+    ngx_table_elt_t  *h;
+
+    attrs.data = (u_char *) "; Path=/";
+    attrs.len = sizeof("; Path=/") - 1;
+
+    if (ctx->nsessions && ctx->sessions[ctx->worst].bound.attrs[0]) {
+        attrs.data = (u_char *) ctx->sessions[ctx->worst].bound.attrs;
+        attrs.len = ngx_strlen(attrs.data);
     }
 
-    ngx_str_null(&name);
+    secure = (name->len >= 9 && ngx_strncmp(name->data, "__Secure-", 9) == 0)
+             || (name->len >= 7 && ngx_strncmp(name->data, "__Host-", 7) == 0);
+    secure = secure && ngx_strlcasestrn(attrs.data, attrs.data + attrs.len,
+                                        (u_char *) "secure", 6 - 1) == NULL;
 
-    return name;
+    len = name->len + attrs.len
+          + sizeof("=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT") - 1
+          + sizeof("; Secure") - 1;
+
+    p = ngx_pnalloc(r->pool, len);
+    h = ngx_list_push(&r->headers_out.headers);
+
+    if (p == NULL || h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Set-Cookie");
+    h->value.data = p;
+    h->value.len = ngx_sprintf(p, "%V=; Max-Age=0%V%s; "
+                               "Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+                               name, &attrs, secure ? "; Secure" : "")
+                   - p;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+
+    return NGX_OK;
 }
 
 
@@ -1135,6 +1683,10 @@ ngx_http_session_guard_block(ngx_http_request_t *r,
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
 
+    if (ctx->status >= NGX_HTTP_BAD_REQUEST) {
+        return ctx->status;    /* refused before any judgement */
+    }
+
     if (lcf->on_block == NGX_HTTP_SG_BLOCK_REVOKE && !ctx->revoked) {
         /* Forget the binding, keep a tombstone; the thief's next try with
          * this cookie is blocked too, and a re-login gets a new session. */
@@ -1146,24 +1698,10 @@ ngx_http_session_guard_block(ngx_http_request_t *r,
     if (lcf->on_block == NGX_HTTP_SG_BLOCK_REVOKE) {
         name = ngx_http_session_guard_cookie_name(lcf);
 
-        if (name.len) {
-            len = name.len + sizeof("=; Max-Age=0; Path=/") - 1;
-
-            p = ngx_pnalloc(r->pool, len);
-            h = ngx_list_push(&r->headers_out.headers);
-
-            if (p == NULL || h == NULL) {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
-            }
-
-            h->hash = 1;
-            ngx_str_set(&h->key, "Set-Cookie");
-            h->value.data = p;
-            h->value.len = ngx_sprintf(p, "%V=; Max-Age=0; Path=/", &name)
-                           - p;
-#if (nginx_version >= 1023000)
-            h->next = NULL;
-#endif
+        if (name.len
+            && ngx_http_session_guard_expire_cookie(r, ctx, &name) != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
     }
 
@@ -1226,8 +1764,9 @@ ngx_http_session_guard_block(ngx_http_request_t *r,
 
 
 /*
- * The tag header tells the upstream what was decided.  Any same-named header
- * the client sent is dropped first, so the upstream can trust the value.
+ * The tag header tells the upstream what was decided.  Any header of that
+ * name the client sent was removed on the way in (strip), so the upstream
+ * can trust the value.
  */
 static ngx_int_t
 ngx_http_session_guard_set_header(ngx_http_request_t *r,
@@ -1235,10 +1774,7 @@ ngx_http_session_guard_set_header(ngx_http_request_t *r,
 {
     size_t                              len;
     u_char                             *p;
-    ngx_uint_t                          i, forged;
-    ngx_list_t                         *headers, copy;
-    ngx_list_part_t                    *part;
-    ngx_table_elt_t                    *h, *nh;
+    ngx_table_elt_t                    *h;
     const char                         *verdict;
     ngx_http_session_guard_loc_conf_t  *lcf;
 
@@ -1246,60 +1782,6 @@ ngx_http_session_guard_set_header(ngx_http_request_t *r,
 
     if (lcf->header.len == 0) {
         return NGX_OK;
-    }
-
-    headers = &r->headers_in.headers;
-    forged = 0;
-
-    for (part = &headers->part; part; part = part->next) {
-        h = part->elts;
-
-        for (i = 0; i < part->nelts; i++) {
-            if (h[i].key.len == lcf->header.len
-                && ngx_strncasecmp(h[i].key.data, lcf->header.data,
-                                   lcf->header.len) == 0)
-            {
-                forged = 1;
-            }
-        }
-    }
-
-    if (forged) {
-        /* ngx_list_t cannot delete; rebuild it without the forged header.
-         * The elements keep their memory, so pointers such as
-         * r->headers_in.host stay valid. */
-        if (ngx_list_init(&copy, r->pool, 20, sizeof(ngx_table_elt_t))
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        for (part = &headers->part; part; part = part->next) {
-            h = part->elts;
-
-            for (i = 0; i < part->nelts; i++) {
-                if (h[i].key.len == lcf->header.len
-                    && ngx_strncasecmp(h[i].key.data, lcf->header.data,
-                                       lcf->header.len) == 0)
-                {
-                    continue;
-                }
-
-                nh = ngx_list_push(&copy);
-                if (nh == NULL) {
-                    return NGX_ERROR;
-                }
-
-                *nh = h[i];
-            }
-        }
-
-        *headers = copy;
-
-        /* A one-part list points at its own first part: re-aim it. */
-        if (copy.last == &copy.part) {
-            headers->last = &headers->part;
-        }
     }
 
     verdict = sg_verdict_name(ctx->verdict);
@@ -1313,7 +1795,7 @@ ngx_http_session_guard_set_header(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    h = ngx_list_push(headers);
+    h = ngx_list_push(&r->headers_in.headers);
     if (h == NULL) {
         return NGX_ERROR;
     }

@@ -41,6 +41,12 @@ static ngx_http_session_guard_metric_t  ngx_http_session_guard_metric_names[] = 
     { "session_guard_bound_at_issuance_total",
       "Sessions bound when the upstream set the cookie.", NULL },
     { "session_guard_revoked_total", "Sessions revoked.", NULL },
+    { "session_guard_duplicate_cookies_total",
+      "Requests that sent the session cookie with more than one value.",
+      NULL },
+    { "session_guard_new_sessions_limited_total",
+      "First sights not recorded: over the address's new-session rate.",
+      NULL },
 };
 
 

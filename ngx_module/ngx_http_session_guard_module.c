@@ -11,6 +11,8 @@
 
 
 #define NGX_HTTP_SG_DEFAULT_TTL      86400
+/* A provisional record (a cookie never seen issued) lives this long. */
+#define NGX_HTTP_SG_PROVISIONAL_TTL  900
 #define NGX_HTTP_SG_DEFAULT_TIMEOUT  50
 #define NGX_HTTP_SG_REDIS_PORT       6379
 
@@ -30,6 +32,10 @@ static char *ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf,
 static char *ngx_http_session_guard_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_session_guard_secret_file(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static ngx_int_t ngx_http_session_guard_strip_add(ngx_conf_t *cf,
+    ngx_http_session_guard_srv_conf_t *sscf, ngx_str_t *name);
+static char *ngx_http_session_guard_session(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_session_guard_header(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
@@ -59,10 +65,10 @@ static ngx_command_t  ngx_http_session_guard_commands[] = {
       NULL },
 
     { ngx_string("session_guard_session"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_set_complex_value_slot,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_session_guard_session,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_session_guard_loc_conf_t, session),
+      0,
       NULL },
 
     { ngx_string("session_guard_header"),
@@ -149,6 +155,13 @@ static ngx_command_t  ngx_http_session_guard_commands[] = {
       0,
       NULL },
 
+    { ngx_string("session_guard_new_sessions"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_session_guard_new_sessions,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("session_guard_ttl"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_sec_slot,
@@ -221,6 +234,18 @@ ngx_http_session_guard_postconfiguration(ngx_conf_t *cf)
 
     *h = ngx_http_session_guard_access_handler;
 
+    /* First sights are rate-limited unless told otherwise: 60 a minute per
+     * address, 120 at once. */
+    if (mcf->limit.size == 0) {
+        mcf->limit.rate = 1000;
+        mcf->limit.burst = 120 * 1000;
+        mcf->limit.size = 1024 * 1024;
+    }
+
+    if (ngx_http_session_guard_limit_init(cf, mcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     if (mcf->issue && ngx_http_session_guard_filter_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
@@ -266,6 +291,8 @@ ngx_http_session_guard_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    mcf->short_ttl = ngx_min(mcf->ttl, NGX_HTTP_SG_PROVISIONAL_TTL);
+
     return NGX_CONF_OK;
 }
 
@@ -308,6 +335,7 @@ ngx_http_session_guard_create_loc_conf(ngx_conf_t *cf)
 
     conf->enable = NGX_CONF_UNSET;
     conf->session = NGX_CONF_UNSET_PTR;
+    conf->duplicates = NGX_CONF_UNSET_UINT;
     conf->user = NGX_CONF_UNSET_PTR;
     conf->tag = NGX_CONF_UNSET;
     conf->block = NGX_CONF_UNSET;
@@ -339,7 +367,19 @@ ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf, void *parent,
     sg_policy_t                          defaults;
 
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
-    ngx_conf_merge_ptr_value(conf->session, prev->session, NULL);
+
+    if (conf->session == NGX_CONF_UNSET_PTR) {
+        conf->session = prev->session;
+        conf->session_cookie = prev->session_cookie;
+        conf->duplicates = prev->duplicates;
+    }
+
+    if (conf->session == NGX_CONF_UNSET_PTR) {
+        conf->session = NULL;
+    }
+
+    ngx_conf_merge_uint_value(conf->duplicates, prev->duplicates,
+                              NGX_HTTP_SG_DUPLICATES_JUDGE);
 
     if (conf->user == NGX_CONF_UNSET_PTR) {
         conf->user = prev->user;
@@ -407,6 +447,17 @@ ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf, void *parent,
                                          conf->header.len);
     }
 
+    /* Every tag header name a location of this server may send is removed
+     * from every client request to the server, guarded location or not. */
+    sscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_session_guard_module);
+
+    if (conf->header.len
+        && ngx_http_session_guard_strip_add(cf, sscf, &conf->header)
+           != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
     if (!conf->enable) {
         return NGX_CONF_OK;
     }
@@ -426,10 +477,9 @@ ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf, void *parent,
 
     /* Locations are merged with their server's configuration in cf->ctx:
      * mark the server, so the TLS hook goes on its SSL_CTX. */
-    sscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_session_guard_module);
     sscf->guarded = 1;
 
-    if (conf->session == NULL) {
+    if (conf->session == NULL && conf->session_cookie.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"session_guard\" is on but "
                            "\"session_guard_session\" is not set");
@@ -455,13 +505,168 @@ ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf, void *parent,
 
 
 /*
+ * Names are kept lowercase with '_' as '-': with underscores_in_headers on,
+ * "X_Session_Guard" reaches the upstream, and CGI-style applications read
+ * both spellings as the same variable.
+ */
+static ngx_int_t
+ngx_http_session_guard_strip_add(ngx_conf_t *cf,
+    ngx_http_session_guard_srv_conf_t *sscf, ngx_str_t *name)
+{
+    u_char      *p;
+    ngx_str_t   *s;
+    ngx_uint_t   i;
+
+    if (sscf->strip == NULL) {
+        sscf->strip = ngx_array_create(cf->pool, 2, sizeof(ngx_str_t));
+        if (sscf->strip == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    s = sscf->strip->elts;
+
+    for (i = 0; i < sscf->strip->nelts; i++) {
+        if (s[i].len == name->len
+            && ngx_http_session_guard_header_name_eq(s[i].data, name->data,
+                                                     name->len))
+        {
+            return NGX_OK;
+        }
+    }
+
+    p = ngx_pnalloc(cf->pool, name->len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < name->len; i++) {
+        p[i] = name->data[i] == '_' ? '-' : ngx_tolower(name->data[i]);
+    }
+
+    s = ngx_array_push(sscf->strip);
+    if (s == NULL) {
+        return NGX_ERROR;
+    }
+
+    s->data = p;
+    s->len = name->len;
+
+    return NGX_OK;
+}
+
+
+/*
+ * session_guard_session cookie=NAME [duplicates=judge|refuse];
+ * session_guard_session VALUE;
+ *
+ * A cookie is read by the module itself, by exact name, every occurrence;
+ * "$cookie_NAME" alone means the same, since nginx's variable matches names
+ * without regard to case and returns only the first.
+ */
+static char *
+ngx_http_session_guard_session(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_session_guard_loc_conf_t  *lcf = conf;
+
+    ngx_str_t                         *value, name;
+    ngx_uint_t                         i;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (lcf->session != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    ngx_str_null(&name);
+    lcf->duplicates = NGX_HTTP_SG_DUPLICATES_JUDGE;
+
+    if (ngx_strncmp(value[1].data, "cookie=", 7) == 0) {
+        name.data = value[1].data + 7;
+        name.len = value[1].len - 7;
+
+    } else if (value[1].len > 8
+               && ngx_strncmp(value[1].data, "$cookie_", 8) == 0
+               && ngx_strlchr(value[1].data + 1,
+                              value[1].data + value[1].len, '$') == NULL)
+    {
+        name.data = value[1].data + 8;
+        name.len = value[1].len - 8;
+
+    } else if (cf->args->nelts > 2) {
+        return "takes \"duplicates=\" only with a cookie";
+    }
+
+    if (name.data == NULL) {
+        if (ngx_strstrn(value[1].data, "$cookie_", 8 - 1) != NULL) {
+            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                               "\"$cookie_\" inside \"%V\" matches the "
+                               "name in any case and takes the first value "
+                               "only; use \"cookie=NAME\"", &value[1]);
+        }
+
+        lcf->session = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+        if (lcf->session == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+        ccv.cf = cf;
+        ccv.value = &value[1];
+        ccv.complex_value = lcf->session;
+
+        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    /* RFC 6265 token characters. */
+    for (i = 0; i < name.len; i++) {
+        if (name.data[i] <= 0x20 || name.data[i] >= 0x7f
+            || ngx_strchr("()<>@,;:\\\"/[]?={}", name.data[i]) != NULL)
+        {
+            break;
+        }
+    }
+
+    if (name.len == 0 || i < name.len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid cookie name \"%V\"", &name);
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+        if (ngx_strcmp(value[i].data, "duplicates=judge") == 0) {
+            lcf->duplicates = NGX_HTTP_SG_DUPLICATES_JUDGE;
+
+        } else if (ngx_strcmp(value[i].data, "duplicates=refuse") == 0) {
+            lcf->duplicates = NGX_HTTP_SG_DUPLICATES_REFUSE;
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    lcf->session = NULL;
+    lcf->session_cookie = name;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
  * Reads a small file named in the configuration (a secret or a password), so
  * that secrets never appear in configuration text.  Relative names are taken
  * from the prefix, as ssl_certificate does.
  */
 static char *
 ngx_http_session_guard_read_file(ngx_conf_t *cf, ngx_str_t *name,
-    ngx_str_t *out, size_t max)
+    ngx_str_t *out, size_t max, const char *what)
 {
     ssize_t          n;
     ngx_fd_t         fd;
@@ -482,6 +687,20 @@ ngx_http_session_guard_read_file(ngx_conf_t *cf, ngx_str_t *name,
     if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
                            ngx_fd_info_n " \"%V\" failed", name);
+        goto failed;
+    }
+
+    /* A key anyone on the host can read is no secret. */
+    if (fi.st_mode & (S_IRGRP|S_IROTH)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "%s file \"%V\" is readable by %s "
+                           "(mode %ui%ui%ui%ui); make it readable by its "
+                           "owner only (chmod 600)", what, name,
+                           (fi.st_mode & S_IROTH) ? "everyone" : "its group",
+                           (ngx_uint_t) (fi.st_mode >> 9 & 7),
+                           (ngx_uint_t) (fi.st_mode >> 6 & 7),
+                           (ngx_uint_t) (fi.st_mode >> 3 & 7),
+                           (ngx_uint_t) (fi.st_mode & 7));
         goto failed;
     }
 
@@ -535,7 +754,7 @@ ngx_http_session_guard_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
     name = value[1];
 
     if (ngx_http_session_guard_read_file(cf, &name, &mcf->secret,
-                                         SG_SECRET_MAX_LEN + 2)
+                                         SG_SECRET_MAX_LEN + 2, "secret")
         != NGX_CONF_OK)
     {
         return NGX_CONF_ERROR;
@@ -644,7 +863,7 @@ ngx_http_session_guard_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             name.len = value[i].len - 14;
 
             if (ngx_http_session_guard_read_file(cf, &name, &rcf->password,
-                                                 512)
+                                                 512, "password")
                 != NGX_CONF_OK)
             {
                 return NGX_CONF_ERROR;

@@ -10,6 +10,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "sg_cookie.h"
 #include "sg_density.h"
 #include "sg_device.h"
 #include "sg_judge.h"
@@ -22,6 +23,13 @@
 #define NGX_HTTP_SG_BLOCK_STATUS    1
 #define NGX_HTTP_SG_BLOCK_REDIRECT  2
 #define NGX_HTTP_SG_BLOCK_REVOKE    3
+
+/* A session cookie sent more than once (in any case, in any header). */
+#define NGX_HTTP_SG_DUPLICATES_JUDGE   0   /* judge every value */
+#define NGX_HTTP_SG_DUPLICATES_REFUSE  1   /* answer 400 */
+
+/* Values of one request judged at most; more are refused. */
+#define NGX_HTTP_SG_SESSIONS_MAX    4
 
 
 /* Counters in shared memory, for all workers (see _metrics.c). */
@@ -40,6 +48,8 @@ typedef enum {
     NGX_HTTP_SG_M_CACHE_HITS,        /* requests answered from the conn cache */
     NGX_HTTP_SG_M_BOUND_AT_ISSUANCE,
     NGX_HTTP_SG_M_REVOKED,
+    NGX_HTTP_SG_M_DUPLICATES,        /* requests carrying the cookie twice */
+    NGX_HTTP_SG_M_NEW_LIMITED,       /* first sights over their rate */
     NGX_HTTP_SG_M_COUNT
 } ngx_http_session_guard_metric_e;
 
@@ -58,24 +68,41 @@ typedef struct {
 } ngx_http_session_guard_redis_conf_t;
 
 
+/* session_guard_new_sessions: first sights per client address. */
+typedef struct {
+    ngx_uint_t                     rate;      /* per 1000 s, as limit_req */
+    ngx_uint_t                     burst;     /* times 1000 */
+    ngx_uint_t                     over;      /* 0: pass, else a status */
+    size_t                         size;
+    ngx_shm_zone_t                *zone;      /* NULL: off */
+} ngx_http_session_guard_limit_conf_t;
+
+
 typedef struct {
     ngx_http_session_guard_redis_conf_t  *redis;
     ngx_str_t                             secret;
     time_t                                ttl;
+    time_t                                short_ttl;  /* provisional */
     ngx_flag_t                            used;   /* "on" somewhere */
     ngx_flag_t                            issue;  /* issue_cookie somewhere */
     ngx_shm_zone_t                       *metrics_zone;
+    ngx_http_session_guard_limit_conf_t   limit;
 } ngx_http_session_guard_main_conf_t;
 
 
 typedef struct {
     ngx_flag_t                     guarded;   /* on here or in a location */
+    ngx_array_t                   *strip;     /* ngx_str_t: tag header names
+                                                 of the server's locations,
+                                                 lowercase, '_' as '-' */
 } ngx_http_session_guard_srv_conf_t;
 
 
 typedef struct {
     ngx_flag_t                     enable;
-    ngx_http_complex_value_t      *session;
+    ngx_http_complex_value_t      *session;      /* or session_cookie */
+    ngx_str_t                      session_cookie;
+    ngx_uint_t                     duplicates;   /* NGX_HTTP_SG_DUPLICATES_* */
     ngx_http_complex_value_t      *user;
     ngx_str_t                      user_header;  /* stripped from responses */
     ngx_str_t                      header;       /* empty: "off" */
@@ -112,11 +139,22 @@ typedef struct ngx_http_session_guard_pending_s
     ngx_http_session_guard_pending_t;
 
 
-/* The awaited answers of one request: its session, and density counts. */
-#define NGX_HTTP_SG_ASK_SESSION  0
-#define NGX_HTTP_SG_ASK_IP       1
-#define NGX_HTTP_SG_ASK_NET      2
-#define NGX_HTTP_SG_ASKS         3
+/*
+ * The awaited answers of one request: each value of its session cookie, and
+ * the density counts of its address and network.
+ */
+#define NGX_HTTP_SG_ASK_SESSION  0   /* .. NGX_HTTP_SG_SESSIONS_MAX - 1 */
+#define NGX_HTTP_SG_ASK_IP       NGX_HTTP_SG_SESSIONS_MAX
+#define NGX_HTTP_SG_ASK_NET      (NGX_HTTP_SG_SESSIONS_MAX + 1)
+#define NGX_HTTP_SG_ASKS         (NGX_HTTP_SG_SESSIONS_MAX + 2)
+
+
+/* One value of the request's session cookie and what Redis knows of it. */
+typedef struct {
+    u_char                             key[SG_SESSION_KEY_LEN + 1];
+    sg_session_bound_t                 bound;
+    sg_judgement_t                     judgement;
+} ngx_http_session_guard_session_t;
 
 
 typedef struct {
@@ -126,18 +164,21 @@ typedef struct {
     ngx_uint_t                         hits;     /* TOUCH: requests counted */
     uint32_t                           reasons;
     ngx_str_t                          reasons_text;
+    /* the session the verdict is about: the worst judged of sessions[] */
     u_char                             key[SG_SESSION_KEY_LEN + 1];
+    ngx_http_session_guard_session_t   sessions[NGX_HTTP_SG_SESSIONS_MAX];
+    ngx_uint_t                         nsessions;
+    ngx_uint_t                         worst;    /* index in sessions[] */
     sg_device_t                        device;
     u_char                             device_hash[SG_DEVICE_HASH_LEN + 1];
     u_char                             device_enc[SG_DEVICE_ENCODED_MAX];
     ngx_str_t                          tls;
-    ngx_str_t                          user;
+    ngx_str_t                          user;     /* encoded */
+    ngx_str_t                          attrs;    /* BIND: cookie attributes */
     sg_place_t                         place;
     u_char                             place_enc[SG_PLACE_ENCODED_MAX];
     uint32_t                           place_reasons;
-    sg_session_bound_t                 bound;
-    int64_t                            sessions[NGX_HTTP_SG_ASKS];
-    int64_t                            users[NGX_HTTP_SG_ASKS];
+    sg_density_counts_t                density[2];  /* address, network */
     ngx_http_session_guard_pending_t  *pending[NGX_HTTP_SG_ASKS];
     ngx_uint_t                         waiting;  /* answers still awaited */
     ngx_uint_t                         failed;   /* answers that failed */
@@ -149,8 +190,11 @@ typedef struct {
     unsigned                           has_device:1;
     unsigned                           revoked:1;
     unsigned                           has_place:1;
+    unsigned                           place_moves:1; /* VERDICT writes it */
     unsigned                           has_density:1;
     unsigned                           foreign:1;   /* another device */
+    unsigned                           limited:1;   /* no new record: over
+                                                       the new-session rate */
 } ngx_http_session_guard_ctx_t;
 
 
@@ -162,18 +206,32 @@ ngx_int_t ngx_http_session_guard_access_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_session_guard_filter_init(ngx_conf_t *cf);
 ngx_http_session_guard_ctx_t *ngx_http_session_guard_get_ctx(
     ngx_http_request_t *r);
+ngx_http_session_guard_ctx_t *ngx_http_session_guard_create_ctx(
+    ngx_http_request_t *r);
+ngx_int_t ngx_http_session_guard_observe_user(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx);
 ngx_int_t ngx_http_session_guard_device(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx);
 ngx_str_t ngx_http_session_guard_tls_sig(ngx_http_request_t *r);
 void ngx_http_session_guard_observe_place(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx);
 ngx_int_t ngx_http_session_guard_count_density(ngx_http_request_t *r,
-    ngx_http_session_guard_ctx_t *ctx, ngx_uint_t wait);
+    ngx_http_session_guard_ctx_t *ctx, u_char *key, ngx_str_t *user,
+    ngx_uint_t wait);
 ngx_int_t ngx_http_session_guard_send(ngx_http_request_t *r,
     sg_session_mode_e mode, u_char *key, ngx_http_session_guard_ctx_t *ctx,
     ngx_http_session_guard_pending_t *pending);
 
 ngx_int_t ngx_http_session_guard_ssl_init(ngx_conf_t *cf);
+
+char *ngx_http_session_guard_new_sessions(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_session_guard_limit_init(ngx_conf_t *cf,
+    ngx_http_session_guard_main_conf_t *mcf);
+ngx_uint_t ngx_http_session_guard_header_name_eq(u_char *lowcase,
+    u_char *name, size_t len);
+ngx_uint_t ngx_http_session_guard_limit_allows(ngx_http_request_t *r,
+    ngx_uint_t charge);
 sg_tls_fp_t *ngx_http_session_guard_tls_fp(ngx_http_request_t *r);
 
 ngx_int_t ngx_http_session_guard_metrics_init(ngx_conf_t *cf,

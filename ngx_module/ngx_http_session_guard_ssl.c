@@ -14,7 +14,11 @@
  * pool; after a HelloRetryRequest the second one is ignored, so the
  * fingerprint is the client's unprompted offer.  Fingerprints are computed
  * lazily, once, on first use, and also kept on the connection: an HTTP/2
- * stream's pool would die with the stream.
+ * stream's pool would die with the stream.  A hello larger than
+ * NGX_HTTP_SG_HELLO_MAX (OpenSSL accepts up to 128 KiB) is fingerprinted at
+ * once from OpenSSL's buffer instead of being copied: a client must not be
+ * able to shed its fingerprint by padding the hello, nor to pin that much
+ * memory on an idle connection.
  */
 
 #include "ngx_http_session_guard_module.h"
@@ -26,6 +30,9 @@
 
 static void ngx_http_session_guard_ssl_msg(int write_p, int version,
     int content_type, const void *buf, size_t len, SSL *ssl, void *arg);
+static void ngx_http_session_guard_tls_compute(
+    ngx_http_session_guard_tls_t *tls, const u_char *hello, size_t len,
+    ngx_log_t *log);
 
 
 static int  ngx_http_session_guard_ssl_index = -1;
@@ -124,7 +131,7 @@ ngx_http_session_guard_ssl_msg(int write_p, int version, int content_type,
     ngx_http_session_guard_tls_t  *tls;
 
     if (write_p || content_type != SSL3_RT_HANDSHAKE || len < 4
-        || msg[0] != SSL3_MT_CLIENT_HELLO || len > NGX_HTTP_SG_HELLO_MAX)
+        || msg[0] != SSL3_MT_CLIENT_HELLO)
     {
         return;
     }
@@ -143,6 +150,18 @@ ngx_http_session_guard_ssl_msg(int write_p, int version, int content_type,
         return;
     }
 
+    tls->pool = c->pool;
+
+    if (len > NGX_HTTP_SG_HELLO_MAX) {
+        ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                      "session_guard: ClientHello of %uz bytes, "
+                      "fingerprinted at once", len);
+
+        ngx_http_session_guard_tls_compute(tls, msg, len, c->log);
+        (void) SSL_set_ex_data(ssl, ngx_http_session_guard_ssl_index, tls);
+        return;
+    }
+
     tls->hello.data = ngx_pnalloc(c->pool, len);
     if (tls->hello.data == NULL) {
         return;
@@ -151,9 +170,31 @@ ngx_http_session_guard_ssl_msg(int write_p, int version, int content_type,
     tls->hello.len = len;
     ngx_memcpy(tls->hello.data, msg, len);
 
-    tls->pool = c->pool;
-
     (void) SSL_set_ex_data(ssl, ngx_http_session_guard_ssl_index, tls);
+}
+
+
+static void
+ngx_http_session_guard_tls_compute(ngx_http_session_guard_tls_t *tls,
+    const u_char *hello, size_t len, ngx_log_t *log)
+{
+    int  rc;
+
+    tls->computed = 1;
+
+    tls->fp = ngx_palloc(tls->pool, sizeof(sg_tls_fp_t));
+    if (tls->fp == NULL) {
+        return;
+    }
+
+    rc = sg_tls_fp_compute(hello, len, tls->fp);
+
+    if (rc != SG_TLS_FP_OK) {
+        ngx_log_error(NGX_LOG_INFO, log, 0,
+                      "session_guard: ClientHello not fingerprinted: %s",
+                      sg_tls_fp_strerror(rc));
+        tls->fp = NULL;
+    }
 }
 
 
@@ -164,7 +205,6 @@ ngx_http_session_guard_ssl_msg(int write_p, int version, int content_type,
 sg_tls_fp_t *
 ngx_http_session_guard_tls_fp(ngx_http_request_t *r)
 {
-    int                            rc;
     ngx_connection_t              *c = r->connection;
     ngx_http_session_guard_tls_t  *tls;
 
@@ -178,24 +218,9 @@ ngx_http_session_guard_tls_fp(ngx_http_request_t *r)
         return NULL;
     }
 
-    if (tls->computed) {
-        return tls->fp;
-    }
-
-    tls->computed = 1;
-
-    tls->fp = ngx_palloc(tls->pool, sizeof(sg_tls_fp_t));
-    if (tls->fp == NULL) {
-        return NULL;
-    }
-
-    rc = sg_tls_fp_compute(tls->hello.data, tls->hello.len, tls->fp);
-
-    if (rc != SG_TLS_FP_OK) {
-        ngx_log_error(NGX_LOG_INFO, c->log, 0,
-                      "session_guard: ClientHello not fingerprinted: %s",
-                      sg_tls_fp_strerror(rc));
-        tls->fp = NULL;
+    if (!tls->computed) {
+        ngx_http_session_guard_tls_compute(tls, tls->hello.data,
+                                           tls->hello.len, c->log);
     }
 
     return tls->fp;

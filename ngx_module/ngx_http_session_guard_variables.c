@@ -162,8 +162,8 @@ ngx_http_session_guard_variable(ngx_http_request_t *r,
 
         v->data = p;
         v->len = ngx_sprintf(p, "%L", data == NGX_HTTP_SG_VAR_IP_USERS
-                                      ? ctx->users[NGX_HTTP_SG_ASK_IP]
-                                      : ctx->sessions[NGX_HTTP_SG_ASK_IP])
+                                      ? ctx->density[0].users
+                                      : ctx->density[0].sessions)
                  - p;
         break;
 

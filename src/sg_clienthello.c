@@ -65,9 +65,31 @@ sg_ch_left(const sg_ch_cur_t *c)
 }
 
 
+/*
+ * Whether a list longer than its capacity may be cut (marking the hello
+ * truncated) rather than failing the parse.
+ */
+static int
+sg_ch_cut(sg_clienthello_t *ch, size_t want, size_t cap)
+{
+    if (want <= cap) {
+        return 1;
+    }
+
+    if (!ch->cut_lists) {
+        return 0;
+    }
+
+    ch->truncated = 1;
+
+    return 1;
+}
+
+
 /* Reads a list of 16-bit values that fills the cursor exactly. */
 static sg_ch_status_t
-sg_ch_u16_list(sg_ch_cur_t *c, uint16_t *out, size_t cap, size_t *n)
+sg_ch_u16_list(sg_ch_cur_t *c, sg_clienthello_t *ch, uint16_t *out, size_t cap,
+               size_t *n)
 {
     size_t len, i;
 
@@ -77,15 +99,15 @@ sg_ch_u16_list(sg_ch_cur_t *c, uint16_t *out, size_t cap, size_t *n)
         return SG_CH_EEXTBODY;
     }
 
-    if (len / 2 > cap) {
+    if (!sg_ch_cut(ch, len / 2, cap)) {
         return SG_CH_ETOOMANY;
     }
 
-    for (i = 0; i < len / 2; i++) {
+    for (i = 0; i < len / 2 && i < cap; i++) {
         out[i] = (uint16_t) ((c->p[2 * i] << 8) | c->p[2 * i + 1]);
     }
 
-    *n = len / 2;
+    *n = i;
     c->p = c->end;
 
     return SG_CH_OK;
@@ -205,7 +227,7 @@ sg_ch_extension(uint16_t type, sg_ch_cur_t *body, sg_clienthello_t *ch)
         if (rc != SG_CH_OK) {
             return rc;
         }
-        return sg_ch_u16_list(&vec, ch->versions, SG_CH_MAX_VERSIONS,
+        return sg_ch_u16_list(&vec, ch, ch->versions, SG_CH_MAX_VERSIONS,
                               &ch->n_versions);
 
     case SG_CH_EXT_SUPPORTED_GROUPS:
@@ -217,7 +239,7 @@ sg_ch_extension(uint16_t type, sg_ch_cur_t *body, sg_clienthello_t *ch)
         if (rc != SG_CH_OK) {
             return rc;
         }
-        return sg_ch_u16_list(&vec, ch->groups, SG_CH_MAX_GROUPS,
+        return sg_ch_u16_list(&vec, ch, ch->groups, SG_CH_MAX_GROUPS,
                               &ch->n_groups);
 
     case SG_CH_EXT_SIGNATURE_ALGS:
@@ -229,7 +251,7 @@ sg_ch_extension(uint16_t type, sg_ch_cur_t *body, sg_clienthello_t *ch)
         if (rc != SG_CH_OK) {
             return rc;
         }
-        return sg_ch_u16_list(&vec, ch->sigalgs, SG_CH_MAX_SIGALGS,
+        return sg_ch_u16_list(&vec, ch, ch->sigalgs, SG_CH_MAX_SIGALGS,
                               &ch->n_sigalgs);
 
     case SG_CH_EXT_EC_POINT_FORMATS:
@@ -241,10 +263,10 @@ sg_ch_extension(uint16_t type, sg_ch_cur_t *body, sg_clienthello_t *ch)
         if (rc != SG_CH_OK) {
             return rc;
         }
-        if (sg_ch_left(&vec) > SG_CH_MAX_ECPF) {
+        if (!sg_ch_cut(ch, sg_ch_left(&vec), SG_CH_MAX_ECPF)) {
             return SG_CH_ETOOMANY;
         }
-        for (i = 0; vec.p < vec.end; i++, vec.p++) {
+        for (i = 0; vec.p < vec.end && i < SG_CH_MAX_ECPF; i++, vec.p++) {
             ch->ecpf[i] = *vec.p;
         }
         ch->n_ecpf = i;
@@ -273,11 +295,13 @@ sg_ch_extensions(sg_ch_cur_t *blk, sg_clienthello_t *ch)
             return SG_CH_EEXT;
         }
 
-        if (ch->n_exts == SG_CH_MAX_EXTS) {
+        if (!sg_ch_cut(ch, ch->n_exts + 1, SG_CH_MAX_EXTS)) {
             return SG_CH_ETOOMANY;
         }
 
-        ch->exts[ch->n_exts++] = (uint16_t) type;
+        if (ch->n_exts < SG_CH_MAX_EXTS) {
+            ch->exts[ch->n_exts++] = (uint16_t) type;
+        }
 
         rc = sg_ch_extension((uint16_t) type, &body, ch);
         if (rc != SG_CH_OK) {
@@ -289,8 +313,9 @@ sg_ch_extensions(sg_ch_cur_t *blk, sg_clienthello_t *ch)
 }
 
 
-sg_ch_status_t
-sg_clienthello_parse(const uint8_t *msg, size_t len, sg_clienthello_t *ch)
+static sg_ch_status_t
+sg_clienthello_parse_mode(const uint8_t *msg, size_t len, int cut,
+                          sg_clienthello_t *ch)
 {
     size_t         n, hs_len, i;
     sg_ch_cur_t    c, sub;
@@ -301,6 +326,7 @@ sg_clienthello_parse(const uint8_t *msg, size_t len, sg_clienthello_t *ch)
     }
 
     memset(ch, 0, sizeof(*ch));
+    ch->cut_lists = cut ? 1 : 0;
 
     if (len < 4) {
         return SG_CH_ETRUNC;
@@ -362,15 +388,15 @@ sg_clienthello_parse(const uint8_t *msg, size_t len, sg_clienthello_t *ch)
         return SG_CH_ECIPHERS;
     }
 
-    if (n / 2 > SG_CH_MAX_CIPHERS) {
+    if (!sg_ch_cut(ch, n / 2, SG_CH_MAX_CIPHERS)) {
         return SG_CH_ETOOMANY;
     }
 
-    for (i = 0; i < n / 2; i++) {
+    for (i = 0; i < n / 2 && i < SG_CH_MAX_CIPHERS; i++) {
         ch->ciphers[i] = (uint16_t) ((sub.p[2 * i] << 8) | sub.p[2 * i + 1]);
     }
 
-    ch->n_ciphers = n / 2;
+    ch->n_ciphers = i;
 
     if (sg_ch_u8(&c, &n) != 0 || sg_ch_take(&c, n, &sub) != 0) {
         return SG_CH_ETRUNC;
@@ -401,6 +427,20 @@ sg_clienthello_parse(const uint8_t *msg, size_t len, sg_clienthello_t *ch)
     }
 
     return SG_CH_OK;
+}
+
+
+sg_ch_status_t
+sg_clienthello_parse(const uint8_t *msg, size_t len, sg_clienthello_t *ch)
+{
+    return sg_clienthello_parse_mode(msg, len, 0, ch);
+}
+
+
+sg_ch_status_t
+sg_clienthello_parse_cut(const uint8_t *msg, size_t len, sg_clienthello_t *ch)
+{
+    return sg_clienthello_parse_mode(msg, len, 1, ch);
 }
 
 

@@ -20,7 +20,10 @@
  *   unknown type may repeat, as OpenSSL accepts that.
  * - Lists are kept in wire order, GREASE values included.  A list longer
  *   than its capacity (SG_CH_MAX_*) fails with SG_CH_ETOOMANY rather than
- *   being truncated, so no fingerprint is ever computed from partial data.
+ *   being truncated, so no fingerprint is ever computed from partial data
+ *   unknowingly.  sg_clienthello_parse_cut() instead keeps the first
+ *   SG_CH_MAX_* entries of such a list and sets truncated: a client must not
+ *   escape fingerprinting by offering more than the parser keeps.
  */
 
 #ifndef SG_CLIENTHELLO_H
@@ -92,6 +95,8 @@ typedef struct {
     unsigned has_ec_point_formats : 1;
     unsigned has_sig_algs : 1;
     unsigned has_quic_tp : 1;
+    unsigned cut_lists : 1; /* parsed by sg_clienthello_parse_cut() */
+    unsigned truncated : 1; /* a list was cut to its capacity */
 
     /* first host_name entry of server_name; NULL if none */
     const uint8_t *sni;
@@ -117,6 +122,8 @@ typedef struct {
 
 sg_ch_status_t sg_clienthello_parse(const uint8_t *msg, size_t len,
                                     sg_clienthello_t *ch);
+sg_ch_status_t sg_clienthello_parse_cut(const uint8_t *msg, size_t len,
+                                        sg_clienthello_t *ch);
 const char    *sg_clienthello_strerror(sg_ch_status_t rc);
 
 /* RFC 8701 reserved values: 0x0a0a, 0x1a1a, ... 0xfafa */

@@ -5,17 +5,30 @@
 
 
 const char sg_density_script[] =
-    "local n = #KEYS / 2\n"
-    "if ARGV[1] ~= '' then\n"
-    "  redis.call('PFADD', KEYS[n], ARGV[1])\n"
-    "  redis.call('EXPIRE', KEYS[n], ARGV[3])\n"
+    "local n = (#KEYS - 1) / 2\n"
+    "local probe = ARGV[4] == '1'\n"
+    "local function count(first, member)\n"
+    "  local without = redis.call('PFCOUNT', unpack(KEYS, first, first + n - "
+    "1))\n"
+    "  if member == '' then\n"
+    "    return without, without\n"
+    "  end\n"
+    "  if not probe then\n"
+    "    redis.call('PFADD', KEYS[first + n - 1], member)\n"
+    "    redis.call('EXPIRE', KEYS[first + n - 1], ARGV[3])\n"
+    "    local c = redis.call('PFCOUNT', unpack(KEYS, first, first + n - 1))\n"
+    "    return c, c\n"
+    "  end\n"
+    "  local tmp = KEYS[#KEYS]\n"
+    "  redis.call('PFMERGE', tmp, unpack(KEYS, first, first + n - 1))\n"
+    "  redis.call('PFADD', tmp, member)\n"
+    "  local c = redis.call('PFCOUNT', tmp)\n"
+    "  redis.call('DEL', tmp)\n"
+    "  return c, without\n"
     "end\n"
-    "if ARGV[2] ~= '' then\n"
-    "  redis.call('PFADD', KEYS[2 * n], ARGV[2])\n"
-    "  redis.call('EXPIRE', KEYS[2 * n], ARGV[3])\n"
-    "end\n"
-    "return {redis.call('PFCOUNT', unpack(KEYS, 1, n)),\n"
-    "        redis.call('PFCOUNT', unpack(KEYS, n + 1, 2 * n))}\n";
+    "local s, s0 = count(1, ARGV[1])\n"
+    "local u, u0 = count(n + 1, ARGV[2])\n"
+    "return {s, u, s0, u0}\n";
 
 
 static int64_t
@@ -39,6 +52,13 @@ sg_density_key(char *buf, size_t cap, const char *prefix, size_t prefix_len,
 
     if (i >= SG_DENSITY_NKEYS || now < 0) {
         return -1;
+    }
+
+    if (i == SG_DENSITY_NKEYS - 1) {
+        n = snprintf(buf, cap, "%.*s{%.*s}:probe", (int) prefix_len, prefix,
+                     (int) what_len, what);
+
+        return n < 0 || (size_t) n >= cap ? -1 : n;
     }
 
     kind = i < SG_DENSITY_BUCKETS ? 's' : 'u';
@@ -65,10 +85,12 @@ sg_density_ttl(int64_t window)
 
 int
 sg_density_parse_reply(size_t n, const char *const *elts, const size_t *lens,
-                       int64_t *sessions, int64_t *users)
+                       sg_density_counts_t *out)
 {
-    if (n != 2 || sg_reply_int(elts[0], lens[0], sessions) != 0 ||
-        sg_reply_int(elts[1], lens[1], users) != 0) {
+    if (n != 4 || sg_reply_int(elts[0], lens[0], &out->sessions) != 0 ||
+        sg_reply_int(elts[1], lens[1], &out->users) != 0 ||
+        sg_reply_int(elts[2], lens[2], &out->sessions_without) != 0 ||
+        sg_reply_int(elts[3], lens[3], &out->users_without) != 0) {
         return -1;
     }
 

@@ -13,6 +13,13 @@
  * address's buckets in one Redis Cluster slot):
  *   PREFIX{WHAT}:s:BUCKET   HyperLogLog of session keys
  *   PREFIX{WHAT}:u:BUCKET   HyperLogLog of users
+ *   PREFIX{WHAT}:probe      scratch of a probe, deleted by the same script
+ *
+ * A probe counts as if the session and user were added, without adding
+ * them: a request is judged on the counts its session would make, and its
+ * session is added afterwards only if it turned out to be a real one (a
+ * made-up cookie must not push everyone behind an address into
+ * farm_density).
  */
 
 #ifndef SG_DENSITY_H
@@ -22,13 +29,14 @@
 #include <stdint.h>
 
 #define SG_DENSITY_BUCKETS 4
-#define SG_DENSITY_NKEYS   (2 * SG_DENSITY_BUCKETS)
+#define SG_DENSITY_NKEYS   (2 * SG_DENSITY_BUCKETS + 1) /* and the scratch */
 
 /* Arguments after the keys. */
 enum {
     SG_DENSITY_ARG_SESSION = 0, /* session key to add, "" for none */
     SG_DENSITY_ARG_USER,        /* user to add, "" for none */
     SG_DENSITY_ARG_TTL,         /* seconds a bucket lives */
+    SG_DENSITY_ARG_PROBE,       /* "1": count as if added, add nothing */
     SG_DENSITY_NARGS
 };
 
@@ -36,7 +44,8 @@ extern const char sg_density_script[];
 
 /*
  * Writes key i (0..SG_DENSITY_NKEYS-1: sessions oldest to newest, then users
- * oldest to newest) for the window ending at now; returns its length, or -1.
+ * oldest to newest, then the scratch) for the window ending at now; returns
+ * its length, or -1.
  */
 int sg_density_key(char *buf, size_t cap, const char *prefix, size_t prefix_len,
                    const char *what, size_t what_len, int64_t now,
@@ -45,9 +54,17 @@ int sg_density_key(char *buf, size_t cap, const char *prefix, size_t prefix_len,
 /* How long a bucket must live: the bucket itself and the window after it. */
 int64_t sg_density_ttl(int64_t window);
 
-/* Reads the script's reply {sessions, users}; 0, or -1 if malformed. */
+/* What the script answers: the counts with the request's session and user,
+ * and without them (equal unless probing). */
+typedef struct {
+    int64_t sessions;
+    int64_t users;
+    int64_t sessions_without;
+    int64_t users_without;
+} sg_density_counts_t;
+
+/* Reads the script's reply; 0, or -1 if malformed. */
 int sg_density_parse_reply(size_t n, const char *const *elts,
-                           const size_t *lens, int64_t *sessions,
-                           int64_t *users);
+                           const size_t *lens, sg_density_counts_t *out);
 
 #endif /* SG_DENSITY_H */

@@ -3,6 +3,7 @@
  */
 
 #include "sg_geo.h"
+#include "sg_travel.h"
 
 #include <errno.h>
 #include <math.h>
@@ -646,7 +647,7 @@ sg_geo_read(const sg_geo_db_t *db, MMDB_entry_s *entry, sg_geo_t *g)
         g->latitude = lat;
         g->longitude = lon;
         g->have |= SG_GEO_HAVE_LOCATION;
-        if ((seen & 4) && acc >= 0 && acc <= 20038) {
+        if ((seen & 4) && acc >= 0 && acc <= SG_PLACE_ACCURACY_MAX_KM) {
             g->accuracy_km = (uint32_t) acc;
             g->have |= SG_GEO_HAVE_ACCURACY;
         }

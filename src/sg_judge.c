@@ -21,12 +21,20 @@ sg_judge(const sg_policy_t *policy, const sg_session_bound_t *bound,
     memset(out, 0, sizeof(*out));
     memset(&extra, 0, sizeof(extra));
 
+    /* With binding at issuance, a cookie that has no binding was never seen
+     * issued, or its binding lapsed: nothing vouches for it, on its first
+     * request or on any other. */
+    if (bound->provisional) {
+        reasons |= SG_REASON_BIT(SG_REASON_BINDING_EXPIRED);
+    }
+
     if (bound->state != SG_SESSION_SEEN) {
-        extra.first_sight = 1;
+        /* A provisional first sight is no "new": it is scored as is. */
+        extra.first_sight = !bound->provisional;
         out->matched = 1;
         out->score = sg_score_compute(policy, reasons, &extra);
         out->reasons = reasons;
-        out->verdict = sg_verdict_for(policy, out->score, 1);
+        out->verdict = sg_verdict_for(policy, out->score, extra.first_sight);
         return;
     }
 
@@ -47,14 +55,22 @@ sg_judge(const sg_policy_t *policy, const sg_session_bound_t *bound,
         reasons |= SG_REASON_BIT(SG_REASON_LANG_CHANGED);
     }
 
-    /* A session bound over plain HTTP, or seen now over it, has nothing to
-     * compare on the TLS side. */
-    if (bound->tls[0] != '\0' && obs->tls[0] != '\0' &&
-        strcmp(bound->tls, obs->tls) != 0) {
+    /*
+     * A session bound over plain HTTP has nothing to compare on the TLS side.
+     * One bound with a signature and seen without (plain HTTP, a hello too
+     * large or malformed to fingerprint) is not the bound device: otherwise
+     * hiding the hello would switch the check off.
+     */
+    if (bound->tls_damaged || (bound->tls[0] != '\0' && obs->tls[0] != '\0' &&
+                               strcmp(bound->tls, obs->tls) != 0)) {
         reasons |= SG_REASON_BIT(SG_REASON_TLS_CHANGED);
+
+    } else if (bound->tls[0] != '\0' && obs->tls[0] == '\0') {
+        reasons |= SG_REASON_BIT(SG_REASON_TLS_MISSING);
     }
 
-    out->matched = (reasons & SG_REASON_BIT(SG_REASON_TLS_CHANGED)) == 0 &&
+    out->matched = (reasons & (SG_REASON_BIT(SG_REASON_TLS_CHANGED) |
+                               SG_REASON_BIT(SG_REASON_TLS_MISSING))) == 0 &&
                    out->device.significance < SG_FOREIGN_DEVICE_MIN;
 
     /*

@@ -9,7 +9,8 @@ static const char *const sg_reason_names[SG_REASON_COUNT] = {
     "hosting_ip",      "vpn_ip",          "proxy_ip",
     "tor_ip",          "farm_density",    "concurrent_use",
     "country_hopping", "denied_country",  "denied_asn",
-    "bulk_download",   "mass_clone",
+    "bulk_download",   "mass_clone",      "tls_missing",
+    "binding_expired",
 };
 
 /* docs/device-and-scoring.md explains each value; keep the two in step. */
@@ -31,6 +32,8 @@ static const uint32_t sg_default_weights[SG_REASON_COUNT] = {
     100, /* denied_asn */
     40,  /* bulk_download */
     60,  /* mass_clone */
+    40,  /* tls_missing: as tls_changed, or hiding the hello would pay */
+    40,  /* binding_expired */
 };
 
 static const char *const sg_verdict_names[SG_VERDICT_COUNT] = {
@@ -156,8 +159,8 @@ int
 sg_score_compute(const sg_policy_t *policy, uint32_t reasons,
                  const sg_score_input_t *extra)
 {
-    const uint32_t both = SG_REASON_BIT(SG_REASON_TLS_CHANGED) |
-                          SG_REASON_BIT(SG_REASON_DEVICE_CHANGED);
+    const uint32_t tls = SG_REASON_BIT(SG_REASON_TLS_CHANGED) |
+                         SG_REASON_BIT(SG_REASON_TLS_MISSING);
     uint64_t sum = 0;
     uint32_t sig = 100;
     size_t   i;
@@ -207,9 +210,11 @@ sg_score_compute(const sg_policy_t *policy, uint32_t reasons,
 
     /*
      * A new TLS stack and a new User-Agent are two independent layers
-     * agreeing that this is another client: worth more than their sum.
+     * agreeing that this is another client: worth more than their sum.  A
+     * hello that went missing counts as a new one.
      */
-    if ((reasons & both) == both) {
+    if ((reasons & tls) &&
+        (reasons & SG_REASON_BIT(SG_REASON_DEVICE_CHANGED))) {
         sum += sg_scaled(policy->tls_device_bonus, sig);
     }
 

@@ -39,6 +39,9 @@ typedef enum {
     SG_REASON_DENIED_ASN,
     SG_REASON_BULK_DOWNLOAD,
     SG_REASON_MASS_CLONE,
+    SG_REASON_TLS_MISSING,     /* bound with a TLS signature, seen without */
+    SG_REASON_BINDING_EXPIRED, /* a cookie with no binding where binding at
+                                  issuance should have made one */
     SG_REASON_COUNT
 } sg_reason_e;
 
@@ -56,7 +59,8 @@ typedef enum {
      SG_REASON_BIT(SG_REASON_LANG_CHANGED) |    \
      SG_REASON_BIT(SG_REASON_ASN_CHANGED) |     \
      SG_REASON_BIT(SG_REASON_COUNTRY_CHANGED) | \
-     SG_REASON_BIT(SG_REASON_CONCURRENT_USE))
+     SG_REASON_BIT(SG_REASON_CONCURRENT_USE) |  \
+     SG_REASON_BIT(SG_REASON_TLS_MISSING))
 
 #define SG_SCORE_MAX     1000
 #define SG_THRESHOLD_OFF UINT32_MAX /* a threshold no score reaches */

@@ -9,18 +9,31 @@
 
 /*
  * The binding is written once, at first sight or at issuance, and never
- * overwritten by a differing observation: a thief's requests must not teach
- * the record their device.  Only the last address and time, the hit count and
- * the verdict bookkeeping move.  A revoked session keeps a tombstone for the
- * rest of its TTL, so its cookie cannot be bound afresh by whoever holds it.
+ * overwritten: not by a differing observation (a thief's requests must not
+ * teach the record their device), and not by a cookie issued again (an app
+ * with rolling sessions re-sends it on every response, the thief's
+ * included).  Only a provisional record, made for a cookie never seen
+ * issued, gives way to a real issuance.  A revoked session keeps a tombstone
+ * for the rest of its TTL, so its cookie cannot be bound afresh by whoever
+ * holds it.  The user is recorded with the binding and never changed.
+ *
+ * ARGV, in SG_SESSION_ARG_* order from 1: mode, now, ttl, device, tls, ip,
+ * user, verdict, score, matched, place, count, issuance, create, short_ttl,
+ * attrs.  Replies, in sg_session_state_e codes: {0, recorded, provisional},
+ * {1, dev, tls, ip, t, n, tb, tx, u, t0, p0, p, pv, ca}, {2}, {3}.
  */
 const char sg_session_script[] =
     "local k, m, now, ttl = KEYS[1], ARGV[1], ARGV[2], ARGV[3]\n"
     "if m == '1' then\n"
+    "  local c = redis.call('HMGET', k, 'dev', 'rv', 'pv')\n"
+    "  if c[2] or (c[1] and c[3] ~= '1') then\n"
+    "    return {2}\n"
+    "  end\n"
     "  redis.call('DEL', k)\n"
     "  redis.call('HSET', k, 'dev', ARGV[4], 'tls', ARGV[5], 'ip0', ARGV[6],\n"
     "             'ip', ARGV[6], 't0', now, 't', now, 'tb', now, 'n', 0,\n"
-    "             'u', ARGV[7], 'p0', ARGV[11], 'p', ARGV[11])\n"
+    "             'u', ARGV[7], 'p0', ARGV[11], 'p', ARGV[11], 'ca', "
+    "ARGV[16])\n"
     "  redis.call('EXPIRE', k, ttl)\n"
     "  return {2}\n"
     "end\n"
@@ -45,34 +58,39 @@ const char sg_session_script[] =
     "  return {2}\n"
     "end\n"
     "if m == '4' then\n"
-    "  if redis.call('HEXISTS', k, 'dev') == 1 then\n"
+    "  local c = redis.call('HMGET', k, 'dev', 'pv')\n"
+    "  if c[1] then\n"
     "    redis.call('HSET', k, 'ip', ARGV[6], 't', now, 'tb', now)\n"
     "    redis.call('HINCRBY', k, 'n', ARGV[12])\n"
-    "    redis.call('EXPIRE', k, ttl)\n"
+    "    redis.call('EXPIRE', k, c[2] == '1' and ARGV[15] or ttl)\n"
     "  end\n"
     "  return {2}\n"
     "end\n"
     "local b = redis.call('HMGET', k, 'dev', 'tls', 'ip', 't', 'n', 'tb',\n"
-    "                     'tx', 'u', 'rv', 't0', 'p0', 'p')\n"
+    "                     'tx', 'u', 'rv', 't0', 'p0', 'p', 'pv', 'ca')\n"
     "if b[9] then\n"
     "  return {3}\n"
     "end\n"
     "if not b[1] then\n"
+    "  local pv = ARGV[13] == '1'\n"
+    "  if ARGV[14] ~= '1' then\n"
+    "    return {0, 0, pv and 1 or 0}\n"
+    "  end\n"
     "  redis.call('HSET', k, 'dev', ARGV[4], 'tls', ARGV[5], 'ip0', ARGV[6],\n"
     "             'ip', ARGV[6], 't0', now, 't', now, 'tb', now, 'n', 1,\n"
     "             'u', ARGV[7], 'p0', ARGV[11], 'p', ARGV[11])\n"
-    "  redis.call('EXPIRE', k, ttl)\n"
-    "  return {0}\n"
+    "  if pv then\n"
+    "    redis.call('HSET', k, 'pv', '1')\n"
+    "  end\n"
+    "  redis.call('EXPIRE', k, pv and ARGV[15] or ttl)\n"
+    "  return {0, 1, pv and 1 or 0}\n"
     "end\n"
     "redis.call('HSET', k, 'ip', ARGV[6], 't', now)\n"
-    "if ARGV[7] ~= '' and (not b[8] or b[8] == '') then\n"
-    "  redis.call('HSET', k, 'u', ARGV[7])\n"
-    "end\n"
     "redis.call('HINCRBY', k, 'n', 1)\n"
-    "redis.call('EXPIRE', k, ttl)\n"
+    "redis.call('EXPIRE', k, b[13] == '1' and ARGV[15] or ttl)\n"
     "return {1, b[1], b[2] or '', b[3] or '', b[4] or '0', b[5] or '0',\n"
     "        b[6] or '0', b[7] or '0', b[8] or '', b[10] or '0',\n"
-    "        b[11] or '', b[12] or ''}\n";
+    "        b[11] or '', b[12] or '', b[13] or '', b[14] or ''}\n";
 
 
 int
@@ -126,6 +144,72 @@ sg_session_key_name(char *buf, size_t cap, const char *prefix,
 
 
 int
+sg_session_user_encode(const char *p, size_t len, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char     md[EVP_MAX_MD_SIZE];
+    unsigned int      md_len = 0;
+    size_t            i, n = 0, cut;
+    unsigned char     c;
+
+    if (cap < SG_SESSION_USER_MAX + 1) {
+        return -1;
+    }
+
+    /* Room for the "~" and 16 hex digits of a cut name. */
+    cut = SG_SESSION_USER_MAX - 17;
+
+    for (i = 0; i < len; i++) {
+        c = (unsigned char) p[i];
+
+        if (c > 0x20 && c < 0x7f && c != '%') {
+            if (n + 1 > SG_SESSION_USER_MAX) {
+                break;
+            }
+
+            out[n++] = (char) c;
+
+        } else {
+            if (n + 3 > SG_SESSION_USER_MAX) {
+                break;
+            }
+
+            out[n++] = '%';
+            out[n++] = hex[c >> 4];
+            out[n++] = hex[c & 0x0f];
+        }
+    }
+
+    if (i < len) {
+        /* Too long: keep a readable start, make the end tell names apart.
+         * Never cut inside an escape. */
+        n = n < cut ? n : cut;
+
+        while (n > 0 && n > cut - 2 &&
+               (out[n - 1] == '%' || (n >= 2 && out[n - 2] == '%'))) {
+            n--;
+        }
+
+        if (EVP_Digest(p, len, md, &md_len, EVP_sha256(), NULL) != 1 ||
+            md_len < 8) {
+            return -1;
+        }
+
+        out[n++] = '~';
+
+        for (i = 0; i < 8; i++) {
+            out[n++] = hex[md[i] >> 4];
+            out[n++] = hex[md[i] & 0x0f];
+        }
+    }
+
+    out[n] = '\0';
+
+    return (int) n;
+}
+
+
+int
 sg_reply_int(const char *p, size_t len, int64_t *out)
 {
     int64_t v = 0;
@@ -150,7 +234,7 @@ sg_reply_int(const char *p, size_t len, int64_t *out)
 
 
 static int
-sg_session_copy_field(char *dst, const char *p, size_t len)
+sg_session_copy_text(char *dst, const char *p, size_t len, char lowest)
 {
     size_t i;
 
@@ -160,7 +244,7 @@ sg_session_copy_field(char *dst, const char *p, size_t len)
 
     /* Fields are printable ASCII by construction; anything else is damage. */
     for (i = 0; i < len; i++) {
-        if (p[i] < 0x21 || p[i] > 0x7e) {
+        if (p[i] < lowest || p[i] > 0x7e) {
             return -1;
         }
     }
@@ -169,6 +253,13 @@ sg_session_copy_field(char *dst, const char *p, size_t len)
     dst[len] = '\0';
 
     return 0;
+}
+
+
+static int
+sg_session_copy_field(char *dst, const char *p, size_t len)
+{
+    return sg_session_copy_text(dst, p, len, 0x21);
 }
 
 
@@ -184,6 +275,22 @@ sg_session_copy_optional(char *dst, const char *p, size_t len)
 }
 
 
+/* A flag element of a first-sight reply: 0 or 1. */
+static int
+sg_session_flag(const char *p, size_t len, int *out)
+{
+    int64_t v;
+
+    if (sg_reply_int(p, len, &v) != 0 || v > 1) {
+        return -1;
+    }
+
+    *out = (int) v;
+
+    return 0;
+}
+
+
 sg_session_rc_t
 sg_session_parse_reply(size_t n, const char *const *elts, const size_t *lens,
                        sg_session_bound_t *out)
@@ -196,47 +303,67 @@ sg_session_parse_reply(size_t n, const char *const *elts, const size_t *lens,
         return SG_SESSION_BAD_REPLY;
     }
 
-    if (n == 1 && (state == SG_SESSION_FIRST_SIGHT ||
-                   state == SG_SESSION_DONE || state == SG_SESSION_REVOKED)) {
+    if (n == 1 && (state == SG_SESSION_DONE || state == SG_SESSION_REVOKED)) {
         out->state = (sg_session_state_e) state;
         return SG_SESSION_OK;
     }
 
-    if (state != SG_SESSION_SEEN || n != 12) {
+    if (n == 3 && state == SG_SESSION_FIRST_SIGHT) {
+        if (sg_session_flag(elts[1], lens[1], &out->recorded) != 0 ||
+            sg_session_flag(elts[2], lens[2], &out->provisional) != 0) {
+            memset(out, 0, sizeof(*out));
+            return SG_SESSION_BAD_REPLY;
+        }
+
+        out->state = SG_SESSION_FIRST_SIGHT;
+        return SG_SESSION_OK;
+    }
+
+    if (state != SG_SESSION_SEEN || n != 14) {
         return SG_SESSION_BAD_REPLY;
     }
 
     if (sg_session_copy_field(out->device, elts[1], lens[1]) != 0 ||
-        sg_session_copy_optional(out->tls, elts[2], lens[2]) != 0 ||
-        sg_session_copy_optional(out->ip, elts[3], lens[3]) != 0 ||
         sg_reply_int(elts[4], lens[4], &out->last_seen) != 0 ||
         sg_reply_int(elts[5], lens[5], &out->hits) != 0 ||
         sg_reply_int(elts[6], lens[6], &out->last_match) != 0 ||
         sg_reply_int(elts[7], lens[7], &out->last_mismatch) != 0 ||
-        sg_session_copy_optional(out->user, elts[8], lens[8]) != 0 ||
         sg_reply_int(elts[9], lens[9], &bound_time) != 0) {
         memset(out, 0, sizeof(*out));
         return SG_SESSION_BAD_REPLY;
     }
 
-    /* Places are absent while no database knew the session's addresses. */
-    if (lens[10] > 0) {
-        if (sg_place_decode(elts[10], lens[10], bound_time,
-                            &out->bound_place) != 0) {
-            memset(out, 0, sizeof(*out));
-            return SG_SESSION_BAD_REPLY;
-        }
+    /* A TLS signature that does not read must not read as "bound over
+     * plain HTTP", which would switch the TLS check off. */
+    if (sg_session_copy_optional(out->tls, elts[2], lens[2]) != 0) {
+        out->tls[0] = '\0';
+        out->tls_damaged = 1;
+    }
 
+    /* The rest is optional: what does not read is missing. */
+    if (sg_session_copy_optional(out->ip, elts[3], lens[3]) != 0) {
+        out->ip[0] = '\0';
+    }
+
+    if (sg_session_copy_optional(out->user, elts[8], lens[8]) != 0) {
+        out->user[0] = '\0';
+    }
+
+    /* Cookie attributes are "; Path=/x; Secure": spaces allowed. */
+    if (sg_session_copy_text(out->attrs, elts[13], lens[13], 0x20) != 0) {
+        out->attrs[0] = '\0';
+    }
+
+    out->provisional = lens[12] == 1 && elts[12][0] == '1';
+
+    /* Places are absent while no database knew the session's addresses. */
+    if (lens[10] > 0 && sg_place_decode(elts[10], lens[10], bound_time,
+                                        &out->bound_place) == 0) {
         out->have_bound_place = 1;
     }
 
-    if (lens[11] > 0) {
-        if (sg_place_decode(elts[11], lens[11], out->last_seen,
-                            &out->last_place) != 0) {
-            memset(out, 0, sizeof(*out));
-            return SG_SESSION_BAD_REPLY;
-        }
-
+    if (lens[11] > 0 && sg_place_decode(elts[11], lens[11], out->last_seen,
+                                        &out->last_place) == 0) {
         out->have_last_place = 1;
     }
 
@@ -339,7 +466,7 @@ sg_place_decode(const char *p, size_t len, int64_t time, sg_place_t *out)
         sg_place_sep(&p, end) != 0 ||
         sg_place_number(&p, end, 1, 18000, &lon) != 0 ||
         sg_place_sep(&p, end) != 0 ||
-        sg_place_number(&p, end, 0, 20000, &acc) != 0 ||
+        sg_place_number(&p, end, 0, SG_PLACE_ACCURACY_MAX_KM, &acc) != 0 ||
         sg_place_sep(&p, end) != 0 ||
         sg_place_number(&p, end, 0, 1, &anon) != 0 ||
         sg_place_sep(&p, end) != 0 ||

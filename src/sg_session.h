@@ -18,12 +18,21 @@
  *       t0    binding time (unix s)         t    last request time
  *       tb    last request that matched the binding
  *       tx    last request that did not
- *       n     requests seen                 u    user, when known
+ *       n     requests seen
+ *       u     user, when known at binding (sg_session_user_encode); never
+ *             changed afterwards, so a client-supplied user name cannot be
+ *             put on a stolen session
  *       v     last verdict                  sc   last score
  *       p0    place at binding              p    place of the last request
  *             (sg_place_encode: CC:ASN:lat:lon:accuracy:anon:country_since)
  *             that was judged ok; empty while only trusted networks or
  *             addresses no database knows were seen
+ *       ca    the attributes the cookie was issued with (Path, Domain,
+ *             Secure), to expire it on revocation
+ *       pv    "1": provisional.  With binding at issuance, a cookie that
+ *             has no record was never seen issued, or its binding lapsed:
+ *             its record lives only a short while and every request on it
+ *             carries binding_expired.
  *       rv    "1": revoked; the record is a tombstone, nothing else is kept
  *
  * KEY is the keyed hash of the session cookie (sg_keyed_hash.h).  The braces
@@ -42,10 +51,15 @@
 #define SG_SESSION_FIELD_MAX 128
 #define SG_PLACE_ENCODED_MAX 80
 
+/* A user as stored: at most this many bytes (and a NUL). */
+#define SG_SESSION_USER_MAX 96
+
 /* What the script is asked to do (its ARGV[1]). */
 typedef enum {
     SG_SESSION_OBSERVE = 0, /* record a request, answer with the binding */
-    SG_SESSION_BIND,        /* bind at issuance, replacing any record */
+    SG_SESSION_BIND,        /* bind at issuance; an existing binding or
+                               tombstone is kept, only a provisional record
+                               is replaced */
     SG_SESSION_REVOKE,      /* forget the binding, keep a tombstone */
     SG_SESSION_VERDICT,     /* note the verdict of the last request */
     SG_SESSION_TOUCH        /* known-good requests answered without a
@@ -58,17 +72,23 @@ typedef enum {
  */
 enum {
     SG_SESSION_ARG_MODE = 0,
-    SG_SESSION_ARG_NOW,     /* unix seconds */
-    SG_SESSION_ARG_TTL,     /* seconds of idleness before the record expires */
-    SG_SESSION_ARG_DEVICE,  /* device fingerprint */
-    SG_SESSION_ARG_TLS,     /* stable TLS signature, may be empty */
-    SG_SESSION_ARG_IP,      /* client address */
-    SG_SESSION_ARG_USER,    /* user, may be empty */
-    SG_SESSION_ARG_VERDICT, /* VERDICT mode: verdict name */
-    SG_SESSION_ARG_SCORE,   /* VERDICT mode: score */
-    SG_SESSION_ARG_MATCHED, /* VERDICT mode: "1" matched the binding */
-    SG_SESSION_ARG_PLACE,   /* the request's place, "" if unknown */
-    SG_SESSION_ARG_COUNT,   /* TOUCH mode: requests to add to n */
+    SG_SESSION_ARG_NOW,      /* unix seconds */
+    SG_SESSION_ARG_TTL,      /* seconds of idleness before the record expires */
+    SG_SESSION_ARG_DEVICE,   /* device fingerprint */
+    SG_SESSION_ARG_TLS,      /* stable TLS signature, may be empty */
+    SG_SESSION_ARG_IP,       /* client address */
+    SG_SESSION_ARG_USER,     /* user, may be empty */
+    SG_SESSION_ARG_VERDICT,  /* VERDICT mode: verdict name */
+    SG_SESSION_ARG_SCORE,    /* VERDICT mode: score */
+    SG_SESSION_ARG_MATCHED,  /* VERDICT mode: "1" matched the binding */
+    SG_SESSION_ARG_PLACE,    /* the request's place, "" if unknown */
+    SG_SESSION_ARG_COUNT,    /* TOUCH mode: requests to add to n */
+    SG_SESSION_ARG_ISSUANCE, /* OBSERVE: "1" when sessions are bound at
+                                issuance: an unknown one is provisional */
+    SG_SESSION_ARG_CREATE,   /* OBSERVE: "0" records nothing for an unknown
+                                session (first sights over their rate) */
+    SG_SESSION_ARG_SHORT_TTL, /* seconds a provisional record lives */
+    SG_SESSION_ARG_ATTRS,     /* BIND: the cookie's attributes, for "ca" */
     SG_SESSION_NARGS
 };
 
@@ -86,6 +106,10 @@ typedef struct {
     char               tls[SG_SESSION_FIELD_MAX];
     char               ip[SG_SESSION_FIELD_MAX];
     char               user[SG_SESSION_FIELD_MAX];
+    char               attrs[SG_SESSION_FIELD_MAX]; /* "ca", may be "" */
+    int                tls_damaged;                 /* "tls" was unreadable */
+    int                provisional;                 /* "pv": binding_expired */
+    int                recorded; /* FIRST_SIGHT: a record was made */
     int64_t            last_seen;
     int64_t            hits;
     int64_t            last_match;       /* tb, 0 if never */
@@ -114,12 +138,25 @@ int sg_session_key_name(char *buf, size_t cap, const char *prefix,
 
 /*
  * Reads the script's reply, given as its elements' texts (integers written in
- * decimal).  The reply comes from the network: anything that is not exactly
- * a shape the script returns is SG_SESSION_BAD_REPLY.
+ * decimal).  The reply comes from the network: a reply that is not a shape
+ * the script returns, or whose state, device, times or counts do not read,
+ * is SG_SESSION_BAD_REPLY.  An optional field that does not read (user,
+ * address, places, attributes) is taken as missing, never as a failed
+ * check; a TLS signature that does not read sets tls_damaged, which judges
+ * as a changed TLS stack rather than as none.
  */
 sg_session_rc_t sg_session_parse_reply(size_t n, const char *const *elts,
                                        const size_t       *lens,
                                        sg_session_bound_t *out);
+
+/*
+ * A user name as stored and counted: bytes outside '!'..'~', and '%',
+ * percent-escaped; a name that would not fit SG_SESSION_USER_MAX is cut
+ * and ends in '~' and 16 hex digits of its SHA-256, so long names stay
+ * distinct.  Writes a NUL (cap >= SG_SESSION_USER_MAX + 1); returns the
+ * length, or -1.
+ */
+int sg_session_user_encode(const char *p, size_t len, char *out, size_t cap);
 
 /* Reads a non-negative decimal integer reply element; 0, or -1 if it is not
  * one (empty, too long, any other character). */

@@ -518,6 +518,11 @@ sg_tls_fp_stable(const sg_clienthello_t *ch, char *buf, size_t size)
     n = sg_fp_filter(ch->sigalgs, ch->n_sigalgs, tmp, NULL, 0);
     sg_fp_hex_list(&is, tmp, n, ',');
 
+    /* A cut hello never shares a signature with a complete one. */
+    if (ch->truncated) {
+        sg_fp_puts(&is, ";cut");
+    }
+
     if (is.overflow) {
         s.overflow = 1;
         return sg_fp_str_done(&s);
@@ -601,6 +606,13 @@ sg_tls_fp_compute(const uint8_t *msg, size_t len, sg_tls_fp_t *out)
     sg_tls_fp_clear(out);
 
     rc = sg_clienthello_parse(msg, len, &ch);
+
+    /* More ciphers or extensions than any real client sends: fingerprint
+     * what fits, marked, rather than leave the connection without one. */
+    if (rc == SG_CH_ETOOMANY) {
+        rc = sg_clienthello_parse_cut(msg, len, &ch);
+    }
+
     if (rc != SG_CH_OK) {
         return (int) rc;
     }

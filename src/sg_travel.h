@@ -27,6 +27,13 @@
 #define SG_TRAVEL_MAX_SPEED_KMH   1000.0
 #define SG_TRAVEL_FLOOR_KM        500.0
 
+/*
+ * The largest accuracy radius a place may carry: half the Earth's
+ * circumference.  The geo reader keeps no larger value and the place codec
+ * reads back every value up to it, so a stored place always decodes.
+ */
+#define SG_PLACE_ACCURACY_MAX_KM 20038
+
 #define SG_TRAVEL_POSSIBLE   0
 #define SG_TRAVEL_IMPOSSIBLE 1
 #define SG_TRAVEL_ERR_ARG    -1 /* NULL, NaN, or coordinates out of range */

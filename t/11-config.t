@@ -8,9 +8,12 @@ use SGTest;
 
 my $t = SGTest->new(module => 1);
 $t->write_file('secret', "0123456789abcdef0123456789abcdef\n");
-$t->write_file('short', "tooshort\n");
-$t->write_file('pass', "hunter2\n");
-$t->write_file('empty', "");
+$t->write_file('short', "tooshort\n", 0600);
+$t->write_file('pass', "hunter2\n", 0600);
+$t->write_file('empty', "", 0600);
+$t->write_file('open-secret', "0123456789abcdef0123456789abcdef\n", 0644);
+$t->write_file('group-secret', "0123456789abcdef0123456789abcdef\n", 0640);
+$t->write_file('open-pass', "hunter2\n", 0604);
 
 my $server = <<'CONF';
     server {
@@ -64,6 +67,50 @@ my @cases = (
       "session_guard_redis 127.0.0.1:6379;\n"
       . "session_guard_secret_file %%PREFIX%%/short;\n",
       qr/secret file "\S+\/short" is too short.* in \S+nginx\.conf:\d+/ ],
+    [ 'world-readable secret',
+      "session_guard_redis 127.0.0.1:6379;\n"
+      . "session_guard_secret_file %%PREFIX%%/open-secret;\n",
+      qr/secret file "\S+\/open-secret" is readable by everyone \(mode 0644\); make it readable by its owner only \(chmod 600\) in \S+nginx\.conf:\d+/ ],
+    [ 'group-readable secret',
+      "session_guard_redis 127.0.0.1:6379;\n"
+      . "session_guard_secret_file %%PREFIX%%/group-secret;\n",
+      qr/secret file "\S+\/group-secret" is readable by its group \(mode 0640\).* in \S+nginx\.conf:\d+/ ],
+    [ 'world-readable password file',
+      "session_guard_redis 127.0.0.1:6379 password_file=%%PREFIX%%/open-pass;\n"
+      . "session_guard_secret_file %%PREFIX%%/secret;\n",
+      qr/password file "\S+\/open-pass" is readable by everyone \(mode 0604\)/ ],
+    [ 'session cookie form',
+      "session_guard_redis 127.0.0.1:6379;\nsession_guard_secret_file %%PREFIX%%/secret;\n"
+      . "session_guard_session cookie=sid duplicates=refuse;\n",
+      undef ],
+    [ 'bad session cookie name',
+      "session_guard_redis 127.0.0.1:6379;\nsession_guard_secret_file %%PREFIX%%/secret;\n"
+      . "session_guard_session \"cookie=s;d\";\n",
+      qr/invalid cookie name "s;d" in \S+nginx\.conf:\d+/ ],
+    [ 'bad duplicates parameter',
+      "session_guard_redis 127.0.0.1:6379;\nsession_guard_secret_file %%PREFIX%%/secret;\n"
+      . "session_guard_session cookie=sid duplicates=first;\n",
+      qr/invalid parameter "duplicates=first" in \S+nginx\.conf:\d+/ ],
+    [ 'duplicates= without a cookie',
+      "session_guard_redis 127.0.0.1:6379;\nsession_guard_secret_file %%PREFIX%%/secret;\n"
+      . "session_guard_session \$http_x_token duplicates=refuse;\n",
+      qr/"session_guard_session" directive takes "duplicates=" only with a cookie in \S+nginx\.conf:\d+/ ],
+    [ 'new sessions rate',
+      "session_guard_redis 127.0.0.1:6379;\nsession_guard_secret_file %%PREFIX%%/secret;\n"
+      . "session_guard_new_sessions 30r/m burst=50 over=429 zone=256k;\n",
+      undef ],
+    [ 'new sessions off',
+      "session_guard_redis 127.0.0.1:6379;\nsession_guard_secret_file %%PREFIX%%/secret;\n"
+      . "session_guard_new_sessions off;\n",
+      undef ],
+    [ 'bad new sessions rate',
+      "session_guard_redis 127.0.0.1:6379;\nsession_guard_secret_file %%PREFIX%%/secret;\n"
+      . "session_guard_new_sessions 30/m;\n",
+      qr/"session_guard_new_sessions" directive has an invalid rate, e.g. "30r\/m" in \S+nginx\.conf:\d+/ ],
+    [ 'bad new sessions over',
+      "session_guard_redis 127.0.0.1:6379;\nsession_guard_secret_file %%PREFIX%%/secret;\n"
+      . "session_guard_new_sessions 30r/m over=drop;\n",
+      qr/invalid parameter "over=drop" in \S+nginx\.conf:\d+/ ],
     [ 'no redis',
       "session_guard_secret_file %%PREFIX%%/secret;\n",
       qr/"session_guard" is on but "session_guard_redis" is not set/ ],

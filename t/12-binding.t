@@ -191,9 +191,15 @@ is(tag_of($r)->{verdict}, 'ok', 'the new session is bound to the device that log
 $r = $t->get('/block/x', @VICTIM, cookie => "sid=$sid");
 is($r->{status}, 403, 'the old session stays revoked');
 
-# A session first seen mid-life (no issuance seen): trust on first use.
+# A session first seen mid-life where sessions are bound at issuance: never
+# seen issued, or its binding lapsed.  Nothing vouches for it: tagged
+# binding_expired, on this request and the next (trust on first use, where
+# nothing is bound at issuance, is tested on the second nginx below).
 $r = $t->get('/', @VICTIM, cookie => 'sid=legacy-session-0001');
-is(tag_of($r)->{verdict}, 'new', 'first sight without issuance: new');
+is(tag_of($r)->{verdict}, 'tag', 'first sight without issuance: tag');
+is(tag_of($r)->{reasons}, 'binding_expired', 'reason binding_expired');
+$r = $t->get('/', @VICTIM, cookie => 'sid=legacy-session-0001');
+is(tag_of($r)->{reasons}, 'binding_expired', 'binding_expired stands');
 
 # Keep-alive: one awaited round trip, then the per-connection cache.
 my $m0 = metrics();
@@ -247,6 +253,8 @@ $t2->write_config(<<'CONF');
     }
 CONF
 $t2->start;
+$r = $t2->get('/', @VICTIM, cookie => 'sid=legacy-session-0002');
+is(tag_of($r)->{verdict}, 'new', 'no binding at issuance: first sight is new');
 my $sid3 = login(@VICTIM);
 $r = $t2->get('/', @VICTIM, cookie => "sid=$sid3");
 is(tag_of($r)->{verdict}, 'ok', 'second nginx: the victim is ok there too');

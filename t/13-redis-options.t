@@ -10,8 +10,8 @@ use Redis;
 
 my $t = SGTest->new(module => 1, redis => 1);
 $t->write_file('secret', "0123456789abcdef0123456789abcdef\n");
-$t->write_file('redis.pass', "s3cret-pass\n");
-$t->write_file('wrong.pass', "not-it\n");
+$t->write_file('redis.pass', "s3cret-pass\n", 0600);
+$t->write_file('wrong.pass', "not-it\n", 0600);
 
 my $http = <<'CONF';
     session_guard_secret_file %%PREFIX%%/secret;

@@ -115,8 +115,11 @@ $t->redis_stop;
 my $r = $t->get('/', https => 1, cookie => 'sid=x', max_time => 5);
 like($r->{body}, qr/verdict=error/, 'redis down: error');
 $t->redis_start;
+# A cookie never seen issued: judged again once Redis is back, and tagged
+# binding_expired (binding at issuance is on here).
 ok($t->wait_until(sub {
-    $t->get('/', https => 1, cookie => 'sid=x')->{body} =~ /verdict=new/
+    $t->get('/', https => 1, cookie => 'sid=x')->{body}
+        =~ /verdict=tag; score=40; reasons=binding_expired/
 }, timeout => 20), 'redis back');
 
 kill 'QUIT', $pid;

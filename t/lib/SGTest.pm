@@ -119,13 +119,15 @@ sub define {
 # ------------------------------------------------------------------- files
 
 sub write_file {
-    my ($self, $name, $content) = @_;
+    my ($self, $name, $content, $mode) = @_;
     my $file = $self->path($name);
     $self->_mkdir(dirname($file));
     open my $fh, '>:raw', $file or die "write $file: $!";
     print {$fh} $content;
     close $fh or die "close $file: $!";
-    chmod 0644, $file;
+    # The module refuses a secret or password file others can read: files
+    # named "secret" are the owner's alone unless told otherwise.
+    chmod($mode // ($name =~ /secret/ ? 0600 : 0644), $file);
     return $file;
 }
 

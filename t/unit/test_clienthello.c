@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "sg_clienthello.h"
+#include "sg_tls_fp.h"
 #include "vectors.h"
 
 
@@ -583,6 +584,77 @@ test_capacities(void **state)
 }
 
 
+/* A hello with c ciphers and e unknown extensions. */
+static void
+tb_big(tb_t *t, size_t c, size_t e)
+{
+    size_t i, x;
+
+    tb_hello(t, "");
+    t->n -= 4;
+    tb_u16(t, (unsigned) (2 * c));
+    for (i = 0; i < c; i++) {
+        tb_u16(t, (unsigned) (0x0100 + i));
+    }
+    tb_hex(t, "01 00");
+    x = tb_begin(t, 2);
+    for (i = 0; i < e; i++) {
+        tb_ext(t, (unsigned) (0x7000 + i), "");
+    }
+    tb_end(t, x, 2);
+    tb_done(t);
+}
+
+
+static void
+test_capacities_cut(void **state)
+{
+    tb_t             t;
+    uint8_t         *p;
+    sg_clienthello_t ch;
+    sg_tls_fp_t      big, fit;
+
+    (void) state;
+
+    /* More than any client sends: the strict parse refuses, the cutting
+     * parse keeps the first SG_CH_MAX_* and says so. */
+    tb_big(&t, SG_CH_MAX_CIPHERS + 40, SG_CH_MAX_EXTS + 6);
+    assert_int_equal(tb_parse(&t, &ch), SG_CH_ETOOMANY);
+
+    p = exact_copy(t.b, t.n);
+    assert_int_equal(sg_clienthello_parse_cut(p, t.n, &ch), SG_CH_OK);
+    assert_true(ch.truncated);
+    assert_int_equal(ch.n_ciphers, SG_CH_MAX_CIPHERS);
+    assert_int_equal(ch.n_exts, SG_CH_MAX_EXTS);
+    assert_int_equal(ch.ciphers[SG_CH_MAX_CIPHERS - 1],
+                     0x0100 + SG_CH_MAX_CIPHERS - 1);
+
+    /* So a client cannot shed its fingerprint by offering too much: it gets
+     * one, and never the signature of the hello it was cut down to. */
+    assert_int_equal(sg_tls_fp_compute(p, t.n, &big), SG_TLS_FP_OK);
+    assert_true(strncmp(big.tls, "s1_", 3) == 0);
+    /* JA4's counts are capped at 99 anyway. */
+    assert_memory_equal(big.ja4 + 3, "i99", 3);
+    free(p);
+
+    tb_big(&t, SG_CH_MAX_CIPHERS, SG_CH_MAX_EXTS);
+    p = exact_copy(t.b, t.n);
+    assert_int_equal(sg_clienthello_parse(p, t.n, &ch), SG_CH_OK);
+    assert_false(ch.truncated);
+    assert_int_equal(sg_tls_fp_compute(p, t.n, &fit), SG_TLS_FP_OK);
+    assert_string_not_equal(big.tls, fit.tls);
+    free(p);
+
+    /* Malformed stays malformed in either mode. */
+    tb_big(&t, 3, 1);
+    t.b[t.n - 1] ^= 0xff;
+    t.n--;
+    p = exact_copy(t.b, t.n);
+    assert_int_not_equal(sg_clienthello_parse_cut(p, t.n, &ch), SG_CH_OK);
+    free(p);
+}
+
+
 static void
 test_grease_and_strerror(void **state)
 {
@@ -629,6 +701,7 @@ main(void)
         cmocka_unit_test(test_extension_bodies),
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_capacities),
+        cmocka_unit_test(test_capacities_cut),
         cmocka_unit_test(test_grease_and_strerror),
     };
     int rc;

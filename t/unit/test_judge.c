@@ -261,6 +261,90 @@ test_damaged_binding(void **state)
 }
 
 
+static void
+test_missing_tls(void **state)
+{
+    sg_device_t        d = device_of(UA_CHROME_124_WIN, "en");
+    sg_device_t        curl = device_of(UA_CURL, "");
+    sg_session_bound_t b = bound_to(&d, "s1_a", NOW - 3600, 0);
+    sg_judgement_t     j;
+
+    (void) state;
+
+    /* Bound with a signature, seen without one (plain HTTP, a hello too big
+     * or malformed to fingerprint): the victim's headers alone must not
+     * pass as the bound device. */
+    j = judge(&b, &d, "", 0);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_TLS_MISSING));
+    assert_int_equal(j.score, 40);
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
+    assert_false(j.matched);
+
+    /* ...as much as another TLS stack would weigh. */
+    j = judge(&b, &d, "s1_b", 0);
+    assert_int_equal(j.score, 40);
+
+    /* Both layers missing or changed: the bonus, as for tls_changed. */
+    j = judge(&b, &curl, "", 0);
+    assert_true(j.reasons & SG_REASON_BIT(SG_REASON_TLS_MISSING));
+    assert_true(j.reasons & SG_REASON_BIT(SG_REASON_DEVICE_CHANGED));
+    assert_int_equal(j.verdict, SG_VERDICT_BLOCK);
+
+    /* A session bound over plain HTTP has nothing to miss. */
+    b = bound_to(&d, "", NOW - 3600, 0);
+    j = judge(&b, &d, "", 0);
+    assert_int_equal(j.reasons, 0);
+    j = judge(&b, &d, "s1_a", 0);
+    assert_int_equal(j.reasons, 0);
+
+    /* A stored signature that did not read is a changed one, never none. */
+    b = bound_to(&d, "", NOW - 3600, 0);
+    b.tls_damaged = 1;
+    j = judge(&b, &d, "s1_a", 0);
+    assert_true(j.reasons & SG_REASON_BIT(SG_REASON_TLS_CHANGED));
+    j = judge(&b, &d, "", 0);
+    assert_true(j.reasons & SG_REASON_BIT(SG_REASON_TLS_CHANGED));
+}
+
+
+static void
+test_binding_expired(void **state)
+{
+    sg_device_t        d = device_of(UA_CHROME_124_WIN, "en");
+    sg_session_bound_t b;
+    sg_judgement_t     j;
+
+    (void) state;
+
+    /* With binding at issuance, a cookie with no binding was never seen
+     * issued, or its binding lapsed: not "new", but scored. */
+    memset(&b, 0, sizeof(b));
+    b.state = SG_SESSION_FIRST_SIGHT;
+    b.provisional = 1;
+
+    j = judge(&b, &d, "s1_a", 0);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_BINDING_EXPIRED));
+    assert_int_equal(j.score, 40);
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
+
+    /* Every later request on the provisional record carries it, from the
+     * same device too: nothing vouches for the session. */
+    b = bound_to(&d, "s1_a", NOW - 60, 0);
+    b.provisional = 1;
+    j = judge(&b, &d, "s1_a", 0);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_BINDING_EXPIRED));
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
+
+    /* Without issuance (trust on first use) a first sight stays "new". */
+    memset(&b, 0, sizeof(b));
+    b.state = SG_SESSION_FIRST_SIGHT;
+    b.recorded = 1;
+    j = judge(&b, &d, "s1_a", 0);
+    assert_int_equal(j.verdict, SG_VERDICT_NEW);
+    assert_int_equal(j.reasons, 0);
+}
+
+
 int
 main(void)
 {
@@ -274,6 +358,8 @@ main(void)
         cmocka_unit_test(test_weak_change_is_not_another_device),
         cmocka_unit_test(test_first_sight),
         cmocka_unit_test(test_damaged_binding),
+        cmocka_unit_test(test_missing_tls),
+        cmocka_unit_test(test_binding_expired),
     };
 
     return cmocka_run_group_tests_name("judge", tests, NULL, NULL);

@@ -23,12 +23,14 @@ static const char *const names[] = {
     "hosting_ip",      "vpn_ip",          "proxy_ip",
     "tor_ip",          "farm_density",    "concurrent_use",
     "country_hopping", "denied_country",  "denied_asn",
-    "bulk_download",   "mass_clone",
+    "bulk_download",   "mass_clone",      "tls_missing",
+    "binding_expired",
 };
 
 /* The documented default weights, in the same order. */
 static const uint32_t weights[] = {
-    40, 50, 15, 10, 25, 60, 35, 30, 40, 60, 50, 60, 40, 100, 100, 40, 60,
+    40, 50, 15, 10,  25,  60, 35, 30, 40, 60,
+    50, 60, 40, 100, 100, 40, 60, 40, 40,
 };
 
 
@@ -68,7 +70,7 @@ test_format(void **state)
         "tls_changed,device_changed,lang_changed,asn_changed,country_changed,"
         "impossible_travel,hosting_ip,vpn_ip,proxy_ip,tor_ip,farm_density,"
         "concurrent_use,country_hopping,denied_country,denied_asn,"
-        "bulk_download,mass_clone";
+        "bulk_download,mass_clone,tls_missing,binding_expired";
     char buf[sizeof(all)];
 
     (void) state;
@@ -211,6 +213,17 @@ test_compute(void **state)
     assert_int_equal(
         score(R(TLS_CHANGED) | R(DEVICE_CHANGED), SG_DEV_CHG_ORDER, 20, 0), 54);
 
+    /* A hello that could not be fingerprinted weighs as a changed one, and
+     * with a device change earns the same bonus: hiding it must not pay. */
+    assert_int_equal(score(R(TLS_MISSING), 0, 0, 0), 40);
+    assert_int_equal(score(R(TLS_MISSING) | R(DEVICE_CHANGED),
+                           SG_DEV_CHG_FAMILY | SG_DEV_CHG_OS, 100, 0),
+                     110);
+    /* It compares with the binding, so a first sight ignores it; an
+     * expired binding is not relative to anything and always counts. */
+    assert_int_equal(score(R(TLS_MISSING), 0, 0, 1), 0);
+    assert_int_equal(score(R(BINDING_EXPIRED), 0, 0, 1), 40);
+
     /* Chrome 124 -> 125 with a new ClientHello: 40 halved. */
     assert_int_equal(score(R(TLS_CHANGED), SG_DEV_CHG_MAJOR_UP_SMALL, 0, 0),
                      20);
@@ -233,9 +246,9 @@ test_compute(void **state)
         sum += weights[i];
     }
 
-    assert_int_equal(sum, 815);
-    assert_int_equal(sg_score_compute(&p, SG_REASONS_ALL, NULL), 835);
-    assert_int_equal(sg_score_compute(&p, 0xffffffffu, NULL), 835);
+    assert_int_equal(sum, 895);
+    assert_int_equal(sg_score_compute(&p, SG_REASONS_ALL, NULL), 915);
+    assert_int_equal(sg_score_compute(&p, 0xffffffffu, NULL), 915);
 
     /* The cap. */
     for (i = 0; i < SG_REASON_COUNT; i++) {

@@ -108,8 +108,10 @@ static void
 test_parse_reply(void **state)
 {
     sg_session_bound_t b;
-    const char        *one[] = {"0"};
+    const char        *one[] = {"2"};
     size_t             one_len[] = {1};
+    const char        *first[] = {"0", "1", "0"};
+    size_t             first_len[] = {1, 1, 1};
     const char        *seen[] = {"1",
                                  "d1:chrome:124:windows:0:en:0f:",
                                  "s1_abc",
@@ -121,16 +123,37 @@ test_parse_reply(void **state)
                                  "alice",
                                  "1699990000",
                                  "US:64496:4071:-7401:10:0:1699990000",
-                                 "SE:64510:5933:1807:20:0:1700000000"};
-    size_t             seen_len[12];
+                                 "SE:64510:5933:1807:20:0:1700000000",
+                                 "",
+                                 "; Path=/app; Domain=example.com; Secure"};
+    size_t             seen_len[14];
 
     (void) state;
 
-    fill_lens(seen, seen_len, 12);
+    fill_lens(seen, seen_len, 14);
 
-    assert_int_equal(sg_session_parse_reply(1, one, one_len, &b),
+    /* A first sight says whether a record was made, and whether it is
+     * provisional (binding at issuance, a cookie never seen issued). */
+    assert_int_equal(sg_session_parse_reply(3, first, first_len, &b),
                      SG_SESSION_OK);
     assert_int_equal(b.state, SG_SESSION_FIRST_SIGHT);
+    assert_true(b.recorded);
+    assert_false(b.provisional);
+
+    first[1] = "0";
+    first[2] = "1";
+    assert_int_equal(sg_session_parse_reply(3, first, first_len, &b),
+                     SG_SESSION_OK);
+    assert_false(b.recorded);
+    assert_true(b.provisional);
+
+    first[2] = "2";
+    assert_int_equal(sg_session_parse_reply(3, first, first_len, &b),
+                     SG_SESSION_BAD_REPLY);
+    /* the old one-element first sight is no reply of this script */
+    one[0] = "0";
+    assert_int_equal(sg_session_parse_reply(1, one, one_len, &b),
+                     SG_SESSION_BAD_REPLY);
 
     one[0] = "2";
     assert_int_equal(sg_session_parse_reply(1, one, one_len, &b),
@@ -142,7 +165,7 @@ test_parse_reply(void **state)
                      SG_SESSION_OK);
     assert_int_equal(b.state, SG_SESSION_REVOKED);
 
-    assert_int_equal(sg_session_parse_reply(12, seen, seen_len, &b),
+    assert_int_equal(sg_session_parse_reply(14, seen, seen_len, &b),
                      SG_SESSION_OK);
     assert_int_equal(b.state, SG_SESSION_SEEN);
     assert_true(b.have_bound_place);
@@ -156,12 +179,21 @@ test_parse_reply(void **state)
     assert_int_equal(b.last_place.time, 1700000000);
     assert_string_equal(b.device, "d1:chrome:124:windows:0:en:0f:");
     assert_string_equal(b.tls, "s1_abc");
+    assert_false(b.tls_damaged);
     assert_string_equal(b.ip, "192.0.2.1");
     assert_int_equal(b.last_seen, 1700000000);
     assert_int_equal(b.hits, 42);
     assert_int_equal(b.last_match, 1699999000);
     assert_int_equal(b.last_mismatch, 0);
     assert_string_equal(b.user, "alice");
+    assert_false(b.provisional);
+    assert_string_equal(b.attrs, "; Path=/app; Domain=example.com; Secure");
+
+    seen[12] = "1";
+    seen_len[12] = 1;
+    assert_int_equal(sg_session_parse_reply(14, seen, seen_len, &b),
+                     SG_SESSION_OK);
+    assert_true(b.provisional);
 
     /* Empty TLS, user and places are legal: bound over plain HTTP, user
      * unknown, no geo database. */
@@ -169,9 +201,10 @@ test_parse_reply(void **state)
     seen_len[8] = 0;
     seen_len[10] = 0;
     seen_len[11] = 0;
-    assert_int_equal(sg_session_parse_reply(12, seen, seen_len, &b),
+    assert_int_equal(sg_session_parse_reply(14, seen, seen_len, &b),
                      SG_SESSION_OK);
     assert_string_equal(b.tls, "");
+    assert_false(b.tls_damaged);
     assert_string_equal(b.user, "");
     assert_false(b.have_bound_place);
     assert_false(b.have_last_place);
@@ -179,18 +212,124 @@ test_parse_reply(void **state)
     /* Bound where no database knew the address, seen since somewhere known:
      * a last place without a bound one. */
     seen_len[11] = strlen(seen[11]);
-    assert_int_equal(sg_session_parse_reply(12, seen, seen_len, &b),
+    assert_int_equal(sg_session_parse_reply(14, seen, seen_len, &b),
                      SG_SESSION_OK);
     assert_false(b.have_bound_place);
     assert_true(b.have_last_place);
 
-    /* A damaged place is a damaged reply. */
+    /* A damaged optional field is missing, never a failed check: the
+     * session stays judgeable for the rest of its life. */
     seen_len[10] = strlen(seen[10]);
-    seen_len[11] = strlen(seen[11]);
     seen[11] = "SE:64510:99999:0:20:0:1";
     seen_len[11] = strlen(seen[11]);
-    assert_int_equal(sg_session_parse_reply(12, seen, seen_len, &b),
-                     SG_SESSION_BAD_REPLY);
+    seen[8] = "J\xc3\xbcrgen M\xc3\xbcller";
+    seen_len[8] = strlen(seen[8]);
+    seen[3] = "not an address";
+    seen_len[3] = strlen(seen[3]);
+    seen[13] = "; Path=/\x01";
+    seen_len[13] = strlen(seen[13]);
+    assert_int_equal(sg_session_parse_reply(14, seen, seen_len, &b),
+                     SG_SESSION_OK);
+    assert_true(b.have_bound_place);
+    assert_false(b.have_last_place);
+    assert_string_equal(b.user, "");
+    assert_string_equal(b.ip, "");
+    assert_string_equal(b.attrs, "");
+
+    /* A damaged TLS signature must not read as "bound over plain HTTP",
+     * which would switch the TLS check off. */
+    seen[2] = "s1_a b";
+    seen_len[2] = strlen(seen[2]);
+    assert_int_equal(sg_session_parse_reply(14, seen, seen_len, &b),
+                     SG_SESSION_OK);
+    assert_string_equal(b.tls, "");
+    assert_true(b.tls_damaged);
+}
+
+
+static void
+test_user_encode(void **state)
+{
+    char       out[SG_SESSION_USER_MAX + 1], again[SG_SESSION_USER_MAX + 1];
+    char       longer[300];
+    const char utf8[] = "J\xc3\xbcrgen M\xc3\xbcller";
+    int        n;
+
+    (void) state;
+
+    assert_int_equal(sg_session_user_encode("alice", 5, out, sizeof(out)), 5);
+    assert_string_equal(out, "alice");
+
+    /* A space, letters beyond ASCII and '%' itself are escaped, so every
+     * stored user is printable and decodes back to the same bytes. */
+    n = sg_session_user_encode(utf8, strlen(utf8), out, sizeof(out));
+    assert_string_equal(out, "J%c3%bcrgen%20M%c3%bcller");
+    assert_int_equal(n, (int) strlen(out));
+    assert_int_equal(sg_session_user_encode("50%", 3, out, sizeof(out)), 5);
+    assert_string_equal(out, "50%25");
+
+    /* Long names are cut, and end in a hash of the whole name: two names
+     * that share their first 200 bytes stay two users. */
+    memset(longer, 'a', sizeof(longer));
+    n = sg_session_user_encode(longer, sizeof(longer), out, sizeof(out));
+    assert_int_equal(n, SG_SESSION_USER_MAX);
+    assert_int_equal(out[SG_SESSION_USER_MAX - 17], '~');
+    longer[299] = 'b';
+    assert_int_equal(
+        sg_session_user_encode(longer, sizeof(longer), again, sizeof(again)),
+        SG_SESSION_USER_MAX);
+    assert_memory_equal(out, again, SG_SESSION_USER_MAX - 16);
+    assert_string_not_equal(out, again);
+
+    /* An escape is never cut in half. */
+    memset(longer, ' ', sizeof(longer));
+    n = sg_session_user_encode(longer, sizeof(longer), out, sizeof(out));
+    assert_true(n <= SG_SESSION_USER_MAX);
+    assert_int_equal(out[n - 17], '~');
+    assert_int_equal((n - 17) % 3, 0);
+
+    /* Whatever it writes, the reply parser reads back. */
+    {
+        sg_session_bound_t b;
+        const char        *seen[] = {"1", "d", "",  "", "1", "1", "0",
+                                     "0", out, "0", "", "",  "",  ""};
+        size_t             lens[14];
+
+        fill_lens(seen, lens, 14);
+        assert_int_equal(sg_session_parse_reply(14, seen, lens, &b),
+                         SG_SESSION_OK);
+        assert_string_equal(b.user, out);
+    }
+
+    assert_int_equal(sg_session_user_encode("a", 1, out, 10), -1);
+}
+
+
+static void
+test_accuracy_limit(void **state)
+{
+    sg_place_t a, b;
+    char       buf[SG_PLACE_ENCODED_MAX];
+    int        n;
+
+    (void) state;
+
+    /* The largest radius the geo reader keeps must read back, or every
+     * later request of the session would fail to decode. */
+    memset(&a, 0, sizeof(a));
+    memcpy(a.country, "AQ", 3);
+    a.have_location = 1;
+    a.lat = -75;
+    a.accuracy_km = SG_PLACE_ACCURACY_MAX_KM;
+
+    n = sg_place_encode(&a, buf, sizeof(buf));
+    assert_true(n > 0);
+    assert_int_equal(sg_place_decode(buf, (size_t) n, 0, &b), 0);
+    assert_int_equal(b.accuracy_km, SG_PLACE_ACCURACY_MAX_KM);
+
+    a.accuracy_km = SG_PLACE_ACCURACY_MAX_KM + 1;
+    n = sg_place_encode(&a, buf, sizeof(buf));
+    assert_int_equal(sg_place_decode(buf, (size_t) n, 0, &b), -1);
 }
 
 
@@ -246,28 +385,28 @@ static void
 test_parse_reply_malformed(void **state)
 {
     sg_session_bound_t b;
-    const char        *v[] = {"1", "dev 1", "t", "ip", "17", "4",
-                              "0", "0",     "",  "0",  "",   ""};
-    size_t             len[12];
+    const char        *v[] = {"1", "dev 1", "t", "ip", "17", "4", "0",
+                              "0", "",      "0", "",   "",   "",  ""};
+    size_t             len[14];
     const char        *bad_state[] = {"4"};
-    const char        *not_num[] = {"1", "d", "t", "ip", "17x", "4",
-                                    "0", "0", "",  "0",  "",    ""};
-    size_t             not_num_len[12];
+    const char        *not_num[] = {"1", "d", "t", "ip", "17x", "4", "0",
+                                    "0", "",  "0", "",   "",    "",  ""};
+    size_t             not_num_len[14];
     char               huge[SG_SESSION_FIELD_MAX + 1];
-    const char        *too_long[] = {"1", huge, "t", "ip", "1", "1",
-                                     "0", "0",  "",  "0",  "",  ""};
-    size_t             too_long_len[12];
+    const char        *too_long[] = {"1", huge, "t", "ip", "1", "1", "0",
+                                     "0", "",   "0", "",   "",  "",  ""};
+    size_t             too_long_len[14];
 
     (void) state;
 
-    fill_lens(v, len, 12);
-    fill_lens(not_num, not_num_len, 12);
+    fill_lens(v, len, 14);
+    fill_lens(not_num, not_num_len, 14);
     memset(huge, 'a', sizeof(huge) - 1);
     huge[sizeof(huge) - 1] = '\0';
-    fill_lens(too_long, too_long_len, 12);
+    fill_lens(too_long, too_long_len, 14);
 
-    /* A space in a field: not something the script can have written. */
-    assert_int_equal(sg_session_parse_reply(12, v, len, &b),
+    /* A space in the device: not something the script can have written. */
+    assert_int_equal(sg_session_parse_reply(14, v, len, &b),
                      SG_SESSION_BAD_REPLY);
     assert_int_equal(b.state, SG_SESSION_FIRST_SIGHT);
 
@@ -280,9 +419,12 @@ test_parse_reply_malformed(void **state)
                      SG_SESSION_BAD_REPLY);
     assert_int_equal(sg_session_parse_reply(1, not_num, not_num_len, &b),
                      SG_SESSION_BAD_REPLY);
-    assert_int_equal(sg_session_parse_reply(12, not_num, not_num_len, &b),
+    assert_int_equal(sg_session_parse_reply(14, not_num, not_num_len, &b),
                      SG_SESSION_BAD_REPLY);
-    assert_int_equal(sg_session_parse_reply(12, too_long, too_long_len, &b),
+    assert_int_equal(sg_session_parse_reply(14, too_long, too_long_len, &b),
+                     SG_SESSION_BAD_REPLY);
+    /* the twelve-element reply of the script before provisional records */
+    assert_int_equal(sg_session_parse_reply(12, not_num, not_num_len, &b),
                      SG_SESSION_BAD_REPLY);
 }
 
@@ -298,6 +440,8 @@ main(void)
         cmocka_unit_test(test_parse_reply),
         cmocka_unit_test(test_parse_reply_malformed),
         cmocka_unit_test(test_place_round_trip),
+        cmocka_unit_test(test_user_encode),
+        cmocka_unit_test(test_accuracy_limit),
     };
 
     return cmocka_run_group_tests_name("session", tests, NULL, NULL);
