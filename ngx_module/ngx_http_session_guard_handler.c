@@ -1107,20 +1107,24 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
 
     ctx = ngx_http_session_guard_get_ctx(r);
 
-    if (ctx != NULL) {
-        return ngx_http_session_guard_final(r, ctx->done ? ctx->status
-                                                         : NGX_AGAIN);
-    }
-
-    /* Everywhere in a server that uses the module, guarded or not. */
-    if (ngx_http_session_guard_strip(r) != NGX_OK) {
+    /* Everywhere in a server that uses the module, guarded or not, before
+     * anything else sees the request; once judged, the tag header is the
+     * module's own. */
+    if (ctx == NULL && ngx_http_session_guard_strip(r) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
 
+    /* A location with session_guard off may serve a custom block page
+     * (error_page 403 /blocked.html): it is not judged again. */
     if (!lcf->enable) {
         return NGX_DECLINED;
+    }
+
+    if (ctx != NULL) {
+        return ngx_http_session_guard_final(r, ctx->done ? ctx->status
+                                                         : NGX_AGAIN);
     }
 
     ctx = ngx_http_session_guard_create_ctx(r);

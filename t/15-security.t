@@ -98,6 +98,26 @@ $t->write_config(<<'CONF');
             session_guard_user $remote_user;
             proxy_pass http://127.0.0.1:%%PORT_BACKEND%%;
         }
+        # A custom block page, and an error_page that sends a blocked
+        # request on to a named location that is guarded too.
+        location /ep-page/ {
+            session_guard_threshold tag=40 block=80;
+            error_page 403 /blocked.html;
+            proxy_pass http://127.0.0.1:%%PORT_BACKEND%%;
+        }
+        location = /blocked.html {
+            session_guard off;
+            return 403 "blocked by session_guard\n";
+        }
+        location /ep-named/ {
+            session_guard_threshold tag=40 block=80;
+            error_page 403 = @app;
+            proxy_pass http://127.0.0.1:%%PORT_BACKEND%%;
+        }
+        location @app {
+            session_guard_threshold tag=40 block=80;
+            proxy_pass http://127.0.0.1:%%PORT_BACKEND%%;
+        }
         location /unguarded/ {
             session_guard off;
             proxy_pass http://127.0.0.1:%%PORT_BACKEND%%;
@@ -350,6 +370,15 @@ is($r->{status}, 403, 'satisfy any, valid basic auth: the thief is still blocked
 $r = $t->get('/any-basic/x', victim('100.64.5.1'), cookie => "sid=$sid",
              curl_args => ['-u', 'thief:secret']);
 is($r->{status}, 200, 'satisfy any, valid basic auth: the victim passes');
+
+# Internal redirects: a custom block page is served; an error_page that
+# sends the blocked request to a guarded named location does not unblock it.
+$r = $t->get('/ep-page/x', thief('100.64.5.2'), cookie => "sid=$sid");
+is($r->{status}, 403, 'error_page: blocked');
+like($r->{body}, qr/blocked by session_guard/, 'error_page: the custom block page');
+$r = $t->get('/ep-named/x', thief('100.64.5.2'), cookie => "sid=$sid");
+is($r->{status}, 403, 'error_page = @app (guarded): still blocked');
+unlike($r->{body}, qr/verdict=/, 'error_page = @app: nothing reached the upstream');
 
 # ------------------------------------------------------- 6. forged tag header
 
