@@ -40,7 +40,7 @@ export SG_TEST_MMDB := $(REPO)/$(BUILD)/mmdb
 .SECONDARY:
 
 .PHONY: all deps module unit tools check-unit prove test run format replay \
-        format-check fuzz bench clean help mmdb
+        format-check fuzz bench clean help mmdb check-includes
 
 all: module unit tools
 
@@ -61,7 +61,12 @@ deps:
 module: $(MODULE)
 
 $(MODULE): config $(CORE_SRCS) $(CORE_HDRS) $(GLUE_FILES)
+	@scripts/check-includes
 	scripts/build-module
+
+# nginx's headers come first in every glue file (nginx's development guide).
+check-includes:
+	@scripts/check-includes
 
 # Unit tests link the core built with sanitizers, once.
 $(BUILD)/core-san/%.o: src/%.c $(CORE_HDRS)
@@ -120,6 +125,7 @@ format-check:
 test: deps
 	$(MAKE) all
 	$(MAKE) format-check
+	$(MAKE) check-includes
 	$(MAKE) check-unit
 	$(MAKE) prove
 
