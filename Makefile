@@ -138,7 +138,8 @@ NGINX_BUILD ?= dynamic
 
 test-nginx: deps
 	$(MAKE) tools mmdb check-includes
-	NGINX_SRC='$(NGINX_SRC)' NGINX_BUILD='$(NGINX_BUILD)' scripts/test-nginx $(TESTS)
+	NGINX_SRC='$(NGINX_SRC)' NGINX_BUILD='$(NGINX_BUILD)' \
+		scripts/test-nginx $(TESTS)
 
 run: deps
 	$(MAKE) all mmdb
