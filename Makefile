@@ -43,8 +43,8 @@ export SG_TEST_MMDB := $(REPO)/$(BUILD)/mmdb
 .SECONDARY:
 
 .PHONY: all deps module unit tools helpers check-unit prove test run format \
-        replay \
-        format-check fuzz bench clean help mmdb
+        replay format-check fuzz bench clean help mmdb check-includes \
+        test-nginx
 
 all: module unit tools helpers
 
@@ -52,6 +52,8 @@ help:
 	@echo "make            build the module, unit tests and tools"
 	@echo "make run        install deps, build, start the demo on localhost"
 	@echo "make test       install deps, build, run every test"
+	@echo "make test-nginx NGINX_SRC=nginx-X.tar.gz [NGINX_BUILD=dynamic|static]"
+	@echo "                build that nginx with the module, run t/ against it"
 	@echo "make deps       install missing Debian packages"
 	@echo "make fuzz       run the ClientHello fuzzer (FUZZ_TIME=$(FUZZ_TIME) s)"
 	@echo "make replay SCENARIO=FILE   replay a scenario through its own stack"
@@ -65,7 +67,12 @@ deps:
 module: $(MODULE)
 
 $(MODULE): config $(CORE_SRCS) $(CORE_HDRS) $(GLUE_FILES)
+	@scripts/check-includes
 	scripts/build-module
+
+# nginx's headers come first in every glue file (nginx's development guide).
+check-includes:
+	@scripts/check-includes
 
 # Unit tests link the core built with sanitizers, once.
 $(BUILD)/core-san/%.o: src/%.c $(CORE_HDRS)
@@ -130,8 +137,19 @@ format-check:
 test: deps
 	$(MAKE) all
 	$(MAKE) format-check
+	$(MAKE) check-includes
 	$(MAKE) check-unit
 	$(MAKE) prove
+
+# The suites against another nginx, built from source under build/:
+#     make test-nginx NGINX_SRC=path/to/nginx-1.31.4.tar.gz NGINX_BUILD=static
+# (TESTS=t/10-skeleton.t runs only those suites.)
+NGINX_BUILD ?= dynamic
+
+test-nginx: deps
+	$(MAKE) tools mmdb check-includes
+	NGINX_SRC='$(NGINX_SRC)' NGINX_BUILD='$(NGINX_BUILD)' \
+		scripts/test-nginx $(TESTS)
 
 run: deps
 	$(MAKE) all mmdb

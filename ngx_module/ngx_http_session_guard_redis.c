@@ -15,10 +15,10 @@
  * live on the heap, not in a request pool, so the late reply is safe.
  */
 
+#include "ngx_http_session_guard_module.h"
+
 #include <hiredis/hiredis.h>
 #include <hiredis/async.h>
-
-#include "ngx_http_session_guard_module.h"
 
 
 #define NGX_HTTP_SG_REDIS_BACKOFF_MIN  100

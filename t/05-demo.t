@@ -19,6 +19,8 @@ if ($pid == 0) {
     open STDOUT, '>', $out or die;
     open STDERR, '>&', \*STDOUT or die;
     $ENV{"SG_DEMO_${_}_PORT"} = $port{$_} for keys %port;
+    $ENV{SG_NGINX} = $t->nginx_binary;
+    $ENV{SG_MODULE} = $t->module_static ? 'static' : $t->module_path;
     exec "$root/scripts/demo";
     exit 127;
 }

@@ -27,12 +27,15 @@ my $MAX_FPR = 0.02;
 my $MIN_FILES = 60;
 
 my $root = abs_path(dirname(abs_path(__FILE__)) . '/..');
-my $module = "$root/build/ngx_http_session_guard_module.so";
+# the nginx and module the harness (t/lib/SGTest.pm) would run
+my $module = $ENV{TEST_NGINX_MODULE}
+             || "$root/build/ngx_http_session_guard_module.so";
 my $replay = "$root/build/sg-replay";
 my $stack = "$root/scripts/replay";
-my $nginx = $ENV{NGINX} || '/usr/sbin/nginx';
+my $nginx = $ENV{TEST_NGINX_BINARY} || '/usr/sbin/nginx';
 
-plan(skip_all => "session_guard module not built: $module") unless -f $module;
+plan(skip_all => "session_guard module not built: $module")
+    unless $module eq 'static' || -f $module;
 plan(skip_all => "sg-replay not built: $replay") unless -x $replay;
 plan(skip_all => "nginx not found: $nginx") unless -x $nginx;
 for my $tool (qw(redis-server redis-cli openssl timeout)) {
@@ -237,6 +240,8 @@ sub run_replay {
     my $pid = fork() // die "fork: $!";
     if (!$pid) {
         $ENV{SG_REPLAY_KEEP} = 1;
+        $ENV{SG_NGINX} = $nginx;
+        $ENV{SG_MODULE} = $module;
         open STDOUT, '>', $out or POSIX::_exit(127);
         open STDERR, '>', $err or POSIX::_exit(127);
         exec('timeout', '60', $stack, $file, '--json')

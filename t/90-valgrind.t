@@ -21,7 +21,7 @@ $t->define("DB_\U$_" => $db->{$_}) for qw(city asn anon);
 $t->write_file('secret', "0123456789abcdef0123456789abcdef\n");
 make_path($t->path('tmp'), { mode => 0755 });
 $t->write_raw_config(<<'CONF');
-load_module %%MODULE%%;
+%%LOAD_MODULE%%
 master_process off;
 daemon off;
 error_log %%PREFIX%%/error.log info;
@@ -84,7 +84,7 @@ if ($pid == 0) {
     open STDOUT, '>', '/dev/null';
     open STDERR, '>', '/dev/null';
     exec 'valgrind', '--leak-check=full', '--show-leak-kinds=definite',
-         '--num-callers=30', "--log-file=$vglog", '/usr/sbin/nginx',
+         '--num-callers=30', "--log-file=$vglog", $t->nginx_binary,
          '-p', $t->prefix . '/', '-c', $t->prefix . '/nginx.conf';
     exit 127;
 }

@@ -53,10 +53,15 @@ sub new {
         reqno      => 0,
     }, $class;
 
+    # TEST_NGINX_MODULE=static: the module is compiled into the binary
+    # (--add-module), so no load_module is written.
+    $self->{static} = $self->{module} eq 'static' ? 1 : 0;
+
     _skip_all("nginx binary not found: $self->{nginx_bin}")
         unless -x $self->{nginx_bin};
     _skip_all("session_guard module not built: $self->{module} (build it "
-              . "first)") if $opt{module} && !-f $self->{module};
+              . "first)") if $opt{module} && !$self->{static}
+                             && !-f $self->{module};
     _skip_all('curl not found') unless _which('curl');
     _skip_all('openssl CLI not found') unless _which('openssl');
     _skip_all('redis-server not found')
@@ -92,6 +97,8 @@ sub prefix      { $_[0]{prefix} }
 sub testdir     { $_[0]{prefix} }
 sub root        { $ROOT }
 sub module_path { $_[0]{module} }
+sub module_static { $_[0]{static} }
+sub nginx_binary { $_[0]{nginx_bin} }
 sub nginx_pid   { $_[0]{nginx_pid} }
 sub redis_pid   { $_[0]{redis_pid} }
 sub redis_port  { $_[0]->port('REDIS') }
@@ -194,7 +201,7 @@ sub write_config {
     my $workers = $o->{workers} || 1;
 
     my $conf = '';
-    $conf .= "load_module %%MODULE%%;\n\n" if $o->{module};
+    $conf .= "load_module %%MODULE%%;\n\n" if $o->{module} && !$self->{static};
     $conf .= <<"CONF";
 daemon on;
 master_process on;
@@ -246,6 +253,9 @@ sub _placeholder {
     return $self->port($1) if $name =~ /^PORT_(\w+)$/;
     return $self->{prefix} if $name eq 'PREFIX' || $name eq 'TESTDIR';
     return $self->{module} if $name eq 'MODULE';
+    if ($name eq 'LOAD_MODULE') {
+        return $self->{static} ? '' : "load_module $self->{module};";
+    }
     return $self->port('REDIS') if $name eq 'REDIS_PORT';
     return $self->redis_socket if $name eq 'REDIS_SOCKET';
     return ($self->_cert('default'))[0] if $name eq 'CERT';
