@@ -71,13 +71,13 @@ ngx_http_session_guard_may_bind(ngx_http_request_t *r,
 {
     ngx_uint_t  i;
 
-    for (i = 0; i < ctx->nsessions; i++) {
-        if (ngx_memcmp(ctx->sessions[i].key, key, SG_SESSION_KEY_LEN) == 0) {
+    for (i = 0; i < ctx->obs.nsessions; i++) {
+        if (ngx_memcmp(ctx->obs.sessions[i].key, key, SG_SESSION_KEY_LEN) == 0) {
             return 0;
         }
     }
 
-    if (ctx->nsessions && ctx->done && (ctx->foreign || ctx->revoked)) {
+    if (ctx->obs.nsessions && ctx->done && (ctx->foreign || ctx->revoked)) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "session_guard: not binding a session issued to a "
                       "request from another device than its own session's");
@@ -166,14 +166,16 @@ ngx_http_session_guard_header_filter(ngx_http_request_t *r)
                     break;
                 }
 
-                ctx->tls = ngx_http_session_guard_tls_sig(r);
+                ctx->obs.tls = ngx_http_session_guard_tls_sig(r);
 
                 /* The user the app names in its response. */
                 if (ngx_http_session_guard_observe_user(r, ctx) != NGX_OK) {
-                    ngx_str_null(&ctx->user);
+                    ngx_str_null(&ctx->obs.user);
                 }
 
-                ngx_http_session_guard_observe_place(r, ctx);
+                if (ngx_http_session_guard_observe_place(r, ctx) != NGX_OK) {
+                    break;
+                }
             }
 
             if (!ngx_http_session_guard_may_bind(r, ctx, (u_char *) key)) {
@@ -186,8 +188,9 @@ ngx_http_session_guard_header_filter(ngx_http_request_t *r)
             ctx->attrs.data = attrs;
             ctx->attrs.len = n > 0 ? (size_t) n : 0;
 
-            if (ngx_http_session_guard_send(r, SG_SESSION_BIND, (u_char *) key,
-                                            ctx, NULL)
+            if (ngx_http_session_guard_ask_session(r, SG_SESSION_BIND,
+                                                   (u_char *) key, ctx, NULL,
+                                                   NULL, 0)
                 == NGX_OK)
             {
                 ngx_http_session_guard_count(r,
@@ -196,9 +199,8 @@ ngx_http_session_guard_header_filter(ngx_http_request_t *r)
 
             /* A login counts its user at the address: the laptop farm is
              * many users' logins behind one home connection. */
-            (void) ngx_http_session_guard_count_density(r, ctx,
-                                                        (u_char *) key,
-                                                        &ctx->user, 0);
+            (void) ngx_http_session_guard_ask_density(r, ctx, (u_char *) key,
+                                                      &ctx->obs.user, NULL);
         }
     }
 

@@ -21,8 +21,9 @@
 #include <ngx_http.h>
 
 #include "sg_cidr.h"
+#include "sg_density.h"
 #include "sg_geo.h"
-#include "sg_travel.h"
+#include "sg_place.h"
 
 
 /* "ip:" or "net:", an address or network in canonical text, and the NUL */
@@ -66,50 +67,29 @@ extern ngx_module_t  ngx_http_session_guard_geo_module;
 ngx_int_t ngx_http_session_guard_geo_lookup(ngx_http_request_t *r,
     const sg_geo_t **geo);
 
-/* 1 if the client address is in the location's session_guard_trusted. */
-ngx_uint_t ngx_http_session_guard_geo_trusted(ngx_http_request_t *r);
+/* What the client address says about a request, looked up once. */
+typedef struct {
+    ngx_uint_t                     trusted;    /* in session_guard_trusted */
+    ngx_uint_t                     has_place;  /* a database was asked */
+    sg_place_t                     place;
+    uint32_t                       reasons;    /* sg_addr_reasons() */
+    ngx_uint_t                     counted;    /* keys are set */
+    ngx_http_session_guard_density_keys_t  keys;
+    time_t                         window;     /* density window */
+    sg_place_policy_t              travel;     /* session_guard_travel */
+    sg_density_policy_t            density;    /* session_guard_density */
+} ngx_http_session_guard_where_t;
+
 
 /*
- * The address-based reasons of the request, as SG_REASON_BIT() flags:
- * one of tor_ip, vpn_ip, proxy_ip, hosting_ip from the IP class (the class
- * already applies their precedence and the anonymiser confidence), and
- * denied_country, denied_asn from the location's lists.  0 when the
- * address is trusted or geo is NULL.
+ * The request's place under the location's settings, at time now: the
+ * trusted list is checked once, the databases asked once (through the
+ * lookup above).  A trusted address has no place, no reasons and is not
+ * counted.  An address is counted for density (keys "ip:ADDRESS" and
+ * "net:NETWORK/BITS") when its class is residential or unknown
+ * (sg_density_counted).  NGX_ERROR: no memory.
  */
-uint32_t ngx_http_session_guard_geo_reasons(ngx_http_request_t *r,
-    const sg_geo_t *geo);
-
-/*
- * Fills *place from a lookup (geo may be NULL: all unknown) for a record
- * kept at time now; country_since is left 0, for sg_place_advance().
- */
-void ngx_http_session_guard_geo_place(const sg_geo_t *geo, time_t now,
-    sg_place_t *place);
-
-/*
- * Compares the session's stored place (prev) with this request's (cur)
- * under the location's session_guard_travel: SG_REASON_BIT() flags of
- * asn_changed, country_changed, impossible_travel and country_hopping
- * (see sg_place_compare()).  0 when the address is trusted.  speed_kmh may
- * be NULL.  Call sg_place_advance(prev, cur) before storing cur.
- */
-uint32_t ngx_http_session_guard_geo_compare(ngx_http_request_t *r,
-    const sg_place_t *prev, const sg_place_t *cur, double *speed_kmh);
-
-/* The location's session_guard_density (defaults when not set). */
-const ngx_http_session_guard_density_t *ngx_http_session_guard_geo_density(
-    ngx_http_request_t *r);
-
-/*
- * Writes the density key suffixes of the client address: "ip:ADDRESS" and
- * "net:NETWORK/BITS" (prefix4/prefix6 of the location), canonical text.
- * NGX_DECLINED when the address should not be counted: trusted, not
- * IPv4/IPv6, or of an IP class other than residential and unknown (a
- * laptop farm sits on home broadband; carriers' NAT and offices serve many
- * people legitimately, and anonymiser exits are scored by their own
- * reasons).  geo may be NULL (no database): counted.
- */
-ngx_int_t ngx_http_session_guard_geo_density_keys(ngx_http_request_t *r,
-    const sg_geo_t *geo, ngx_http_session_guard_density_keys_t *keys);
+ngx_int_t ngx_http_session_guard_geo_observe(ngx_http_request_t *r,
+    time_t now, ngx_http_session_guard_where_t *w);
 
 #endif /* NGX_HTTP_SESSION_GUARD_GEO_H */

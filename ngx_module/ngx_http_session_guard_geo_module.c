@@ -13,6 +13,7 @@
  */
 
 #include "ngx_http_session_guard_geo.h"
+#include "ngx_http_session_guard_conn.h"
 #include "sg_score.h"
 
 
@@ -742,65 +743,6 @@ ngx_http_session_guard_geo_key(struct sockaddr *sa, u_char *key)
 
 
 /*
- * The client's TCP connection: an HTTP/2 stream's (or HTTP/3 stream's)
- * connection and pool end with the stream.
- */
-static ngx_connection_t *
-ngx_http_session_guard_geo_tcp_connection(ngx_http_request_t *r)
-{
-    ngx_connection_t  *c;
-
-    c = r->connection;
-
-#if (NGX_HTTP_V2)
-    if (r->stream) {
-        c = r->stream->connection->connection;
-    }
-#endif
-
-#if (NGX_HTTP_V3)
-    if (c->quic) {
-        c = c->quic->parent;
-    }
-#endif
-
-    return c;
-}
-
-
-/*
- * The connection's lookup cache.  It is found by its cleanup handler in
- * the connection pool's cleanup list (a connection has no slot for a
- * module), and made on first use.
- */
-static ngx_http_session_guard_geo_entry_t *
-ngx_http_session_guard_geo_connection_cache(ngx_connection_t *c)
-{
-    ngx_pool_cleanup_t                  *cln;
-    ngx_http_session_guard_geo_entry_t  *entry;
-
-    for (cln = c->pool->cleanup; cln; cln = cln->next) {
-        if (cln->handler == ngx_http_session_guard_geo_connection_cleanup) {
-            return cln->data;
-        }
-    }
-
-    cln = ngx_pool_cleanup_add(c->pool,
-                               sizeof(ngx_http_session_guard_geo_entry_t));
-    if (cln == NULL) {
-        return NULL;
-    }
-
-    entry = cln->data;
-    entry->key_len = 0;
-
-    cln->handler = ngx_http_session_guard_geo_connection_cleanup;
-
-    return entry;
-}
-
-
-/*
  * The cache's memory goes with the pool; the handler marks the cleanup
  * entry as ours and empties the cache, for a pool run early.
  */
@@ -837,7 +779,6 @@ ngx_http_session_guard_geo_lookup(ngx_http_request_t *r, const sg_geo_t **geo)
     int                                      rc;
     u_char                                   key[NGX_HTTP_SG_GEO_KEY_LEN];
     size_t                                   key_len;
-    ngx_connection_t                        *c;
     ngx_http_session_guard_geo_entry_t      *ctx, *cache;
     ngx_http_session_guard_geo_main_conf_t  *mcf;
 
@@ -872,9 +813,9 @@ ngx_http_session_guard_geo_lookup(ngx_http_request_t *r, const sg_geo_t **geo)
         return NGX_OK;
     }
 
-    c = ngx_http_session_guard_geo_tcp_connection(r);
-
-    cache = ngx_http_session_guard_geo_connection_cache(c);
+    cache = ngx_http_session_guard_conn_data(r,
+                ngx_http_session_guard_geo_connection_cleanup,
+                sizeof(ngx_http_session_guard_geo_entry_t), 1);
     if (cache == NULL) {
         return NGX_ERROR;
     }
@@ -931,205 +872,40 @@ ngx_http_session_guard_geo_trusted_conf(ngx_http_request_t *r,
 }
 
 
-ngx_uint_t
-ngx_http_session_guard_geo_trusted(ngx_http_request_t *r)
+static uint32_t
+ngx_http_session_guard_geo_addr_reasons(
+    ngx_http_session_guard_geo_loc_conf_t *lcf, const sg_geo_t *geo)
 {
-    ngx_http_session_guard_geo_loc_conf_t  *lcf;
+    sg_addr_policy_t  deny;
 
-    lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_geo_module);
+    ngx_memzero(&deny, sizeof(sg_addr_policy_t));
 
-    return ngx_http_session_guard_geo_trusted_conf(r, lcf);
+    if (lcf->countries) {
+        deny.countries = lcf->countries->elts;
+        deny.n_countries = lcf->countries->nelts;
+    }
+
+    if (lcf->asns) {
+        deny.asns = lcf->asns->elts;
+        deny.n_asns = lcf->asns->nelts;
+    }
+
+    return sg_addr_reasons(geo, &deny);
 }
 
 
-uint32_t
-ngx_http_session_guard_geo_reasons(ngx_http_request_t *r,
-    const sg_geo_t *geo)
-{
-    u_char                                 *cc;
-    uint32_t                                reasons, *asn;
-    ngx_uint_t                              i;
-    ngx_http_session_guard_geo_loc_conf_t  *lcf;
-
-    lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_geo_module);
-
-    if (geo == NULL || ngx_http_session_guard_geo_trusted_conf(r, lcf)) {
-        return 0;
-    }
-
-    switch (geo->ip_class) {
-
-    case SG_IP_TOR:
-        reasons = SG_REASON_BIT(SG_REASON_TOR_IP);
-        break;
-
-    case SG_IP_VPN:
-        reasons = SG_REASON_BIT(SG_REASON_VPN_IP);
-        break;
-
-    case SG_IP_PROXY:
-        reasons = SG_REASON_BIT(SG_REASON_PROXY_IP);
-        break;
-
-    case SG_IP_HOSTING:
-        reasons = SG_REASON_BIT(SG_REASON_HOSTING_IP);
-        break;
-
-    default:
-        reasons = 0;
-        break;
-    }
-
-    if (lcf->countries && geo->country[0] != '\0') {
-        cc = lcf->countries->elts;
-
-        for (i = 0; i < lcf->countries->nelts; i++) {
-            if (cc[2 * i] == (u_char) geo->country[0]
-                && cc[2 * i + 1] == (u_char) geo->country[1])
-            {
-                reasons |= SG_REASON_BIT(SG_REASON_DENIED_COUNTRY);
-                break;
-            }
-        }
-    }
-
-    if (lcf->asns && (geo->have & SG_GEO_HAVE_ASN)) {
-        asn = lcf->asns->elts;
-
-        for (i = 0; i < lcf->asns->nelts; i++) {
-            if (asn[i] == geo->asn) {
-                reasons |= SG_REASON_BIT(SG_REASON_DENIED_ASN);
-                break;
-            }
-        }
-    }
-
-    return reasons;
-}
-
-
-void
-ngx_http_session_guard_geo_place(const sg_geo_t *geo, time_t now,
-    sg_place_t *place)
-{
-    ngx_memzero(place, sizeof(sg_place_t));
-
-    place->time = now;
-
-    if (geo == NULL) {
-        return;
-    }
-
-    place->country[0] = geo->country[0];
-    place->country[1] = geo->country[0] ? geo->country[1] : '\0';
-
-    if (geo->have & SG_GEO_HAVE_ASN) {
-        place->asn = geo->asn;
-    }
-
-    if (geo->have & SG_GEO_HAVE_LOCATION) {
-        place->lat = geo->latitude;
-        place->lon = geo->longitude;
-        place->have_location = 1;
-
-        if (geo->have & SG_GEO_HAVE_ACCURACY) {
-            place->accuracy_km = geo->accuracy_km;
-        }
-    }
-
-    switch (geo->ip_class) {
-
-    case SG_IP_TOR:
-    case SG_IP_VPN:
-    case SG_IP_PROXY:
-    case SG_IP_HOSTING:
-        place->anonymizer = 1;
-        break;
-
-    default:
-        break;
-    }
-}
-
-
-uint32_t
-ngx_http_session_guard_geo_compare(ngx_http_request_t *r,
-    const sg_place_t *prev, const sg_place_t *cur, double *speed_kmh)
-{
-    unsigned                                flags;
-    uint32_t                                reasons;
-    sg_place_policy_t                       policy;
-    ngx_http_session_guard_geo_loc_conf_t  *lcf;
-
-    if (speed_kmh) {
-        *speed_kmh = 0.0;
-    }
-
-    lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_geo_module);
-
-    if (ngx_http_session_guard_geo_trusted_conf(r, lcf)) {
-        return 0;
-    }
-
-    policy.max_speed_kmh = (double) lcf->max_speed;
-    policy.floor_km = (double) lcf->floor;
-    policy.hop_window_s = lcf->hop_window;
-
-    flags = sg_place_compare(prev, cur, &policy, speed_kmh);
-
-    reasons = 0;
-
-    if (flags & SG_PLACE_ASN_CHANGED) {
-        reasons |= SG_REASON_BIT(SG_REASON_ASN_CHANGED);
-    }
-
-    if (flags & SG_PLACE_COUNTRY_CHANGED) {
-        reasons |= SG_REASON_BIT(SG_REASON_COUNTRY_CHANGED);
-    }
-
-    if (flags & SG_PLACE_IMPOSSIBLE_TRAVEL) {
-        reasons |= SG_REASON_BIT(SG_REASON_IMPOSSIBLE_TRAVEL);
-    }
-
-    if (flags & SG_PLACE_COUNTRY_HOPPING) {
-        reasons |= SG_REASON_BIT(SG_REASON_COUNTRY_HOPPING);
-    }
-
-    return reasons;
-}
-
-
-const ngx_http_session_guard_density_t *
-ngx_http_session_guard_geo_density(ngx_http_request_t *r)
-{
-    ngx_http_session_guard_geo_loc_conf_t  *lcf;
-
-    lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_geo_module);
-
-    return &lcf->density;
-}
-
-
-ngx_int_t
+/*
+ * The density key suffixes of the client address: "ip:ADDRESS" and
+ * "net:NETWORK/BITS" (prefix4/prefix6 of the location), canonical text.
+ */
+static ngx_int_t
 ngx_http_session_guard_geo_density_keys(ngx_http_request_t *r,
-    const sg_geo_t *geo, ngx_http_session_guard_density_keys_t *keys)
+    ngx_http_session_guard_geo_loc_conf_t *lcf,
+    ngx_http_session_guard_density_keys_t *keys)
 {
-    int                                     n;
-    u_char                                 *p;
-    struct sockaddr                        *sa;
-    ngx_http_session_guard_geo_loc_conf_t  *lcf;
-
-    lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_geo_module);
-
-    if (ngx_http_session_guard_geo_trusted_conf(r, lcf)) {
-        return NGX_DECLINED;
-    }
-
-    if (geo && geo->ip_class != SG_IP_RESIDENTIAL
-        && geo->ip_class != SG_IP_UNKNOWN)
-    {
-        return NGX_DECLINED;
-    }
+    int               n;
+    u_char           *p;
+    struct sockaddr  *sa;
 
     sa = r->connection->sockaddr;
 
@@ -1161,6 +937,58 @@ ngx_http_session_guard_geo_density_keys(ngx_http_request_t *r,
 
     keys->net.data = keys->net_buf;
     keys->net.len = 4 + n;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_session_guard_geo_observe(ngx_http_request_t *r, time_t now,
+    ngx_http_session_guard_where_t *w)
+{
+    ngx_int_t                               rc;
+    const sg_geo_t                         *geo;
+    ngx_http_session_guard_geo_loc_conf_t  *lcf;
+
+    ngx_memzero(w, sizeof(ngx_http_session_guard_where_t));
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_geo_module);
+
+    w->travel.max_speed_kmh = (double) lcf->max_speed;
+    w->travel.floor_km = (double) lcf->floor;
+    w->travel.hop_window_s = lcf->hop_window;
+    w->density.users = lcf->density.users;
+    w->density.sessions = lcf->density.sessions;
+    w->density.net_factor = SG_DENSITY_NET_FACTOR;
+    w->window = lcf->density.window;
+
+    /* A trusted network says nothing about where the session is: no
+     * place, no reasons, no density. */
+    w->trusted = ngx_http_session_guard_geo_trusted_conf(r, lcf);
+
+    if (w->trusted) {
+        return NGX_OK;
+    }
+
+    rc = ngx_http_session_guard_geo_lookup(r, &geo);
+
+    if (rc == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (rc != NGX_OK || geo == NULL) {
+        return NGX_OK;    /* no database, or not an IP client */
+    }
+
+    sg_place_from_geo(geo, now, &w->place);
+    w->has_place = 1;
+    w->reasons = ngx_http_session_guard_geo_addr_reasons(lcf, geo);
+
+    /* A laptop farm sits on home broadband; carriers' NAT and offices
+     * serve many people legitimately. */
+    w->counted = sg_density_counted(geo->ip_class)
+                 && ngx_http_session_guard_geo_density_keys(r, lcf, &w->keys)
+                    == NGX_OK;
 
     return NGX_OK;
 }
@@ -1255,7 +1083,11 @@ ngx_http_session_guard_geo_addr_variable(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        reasons = ngx_http_session_guard_geo_reasons(r, geo);
+        lcf = ngx_http_get_module_loc_conf(r,
+                                           ngx_http_session_guard_geo_module);
+
+        reasons = ngx_http_session_guard_geo_trusted_conf(r, lcf)
+                  ? 0 : ngx_http_session_guard_geo_addr_reasons(lcf, geo);
 
         len = 0;
         for (n = 0; n < SG_REASON_COUNT; n++) {
@@ -1300,8 +1132,11 @@ ngx_http_session_guard_geo_addr_variable(ngx_http_request_t *r,
         break;
 
     default: /* NGX_HTTP_SG_GEO_VAR_TRUSTED */
-        v->data = (u_char *) (ngx_http_session_guard_geo_trusted(r) ? "1"
-                                                                    : "0");
+        lcf = ngx_http_get_module_loc_conf(r,
+                                           ngx_http_session_guard_geo_module);
+
+        v->data = (u_char *) (ngx_http_session_guard_geo_trusted_conf(r, lcf)
+                              ? "1" : "0");
         v->len = 1;
         break;
     }

@@ -19,6 +19,8 @@
 #include "sg_session.h"
 #include "sg_tls_fp.h"
 
+#include "ngx_http_session_guard_geo.h"
+
 
 #define NGX_HTTP_SG_BLOCK_STATUS    1
 #define NGX_HTTP_SG_BLOCK_REDIRECT  2
@@ -135,10 +137,6 @@ typedef struct {
 } ngx_http_session_guard_tls_t;
 
 
-typedef struct ngx_http_session_guard_pending_s
-    ngx_http_session_guard_pending_t;
-
-
 /*
  * The awaited answers of one request: each value of its session cookie, and
  * the density counts of its address and network.
@@ -149,6 +147,10 @@ typedef struct ngx_http_session_guard_pending_s
 #define NGX_HTTP_SG_ASKS         (NGX_HTTP_SG_SESSIONS_MAX + 2)
 
 
+typedef struct ngx_http_session_guard_redis_cmd_s
+    ngx_http_session_guard_redis_cmd_t;
+
+
 /* One value of the request's session cookie and what Redis knows of it. */
 typedef struct {
     u_char                             key[SG_SESSION_KEY_LEN + 1];
@@ -157,70 +159,125 @@ typedef struct {
 } ngx_http_session_guard_session_t;
 
 
+/*
+ * The request as session_guard sees it, made once (_observe.c) for both the
+ * access handler and the header filter.
+ */
 typedef struct {
-    ngx_http_request_t                *request;
-    sg_verdict_e                       verdict;
-    ngx_uint_t                         score;
-    ngx_uint_t                         hits;     /* TOUCH: requests counted */
-    uint32_t                           reasons;
-    ngx_str_t                          reasons_text;
-    /* the session the verdict is about: the worst judged of sessions[] */
-    u_char                             key[SG_SESSION_KEY_LEN + 1];
     ngx_http_session_guard_session_t   sessions[NGX_HTTP_SG_SESSIONS_MAX];
     ngx_uint_t                         nsessions;
-    ngx_uint_t                         worst;    /* index in sessions[] */
     sg_device_t                        device;
     u_char                             device_hash[SG_DEVICE_HASH_LEN + 1];
     u_char                             device_enc[SG_DEVICE_ENCODED_MAX];
-    ngx_str_t                          tls;
+    ngx_str_t                          tls;      /* stable signature */
     ngx_str_t                          user;     /* encoded */
-    ngx_str_t                          attrs;    /* BIND: cookie attributes */
-    sg_place_t                         place;
+    ngx_http_session_guard_where_t     where;
     u_char                             place_enc[SG_PLACE_ENCODED_MAX];
-    uint32_t                           place_reasons;
+    unsigned                           has_device:1;
+    unsigned                           has_where:1;
+    unsigned                           limited:1; /* no new record: over the
+                                                     new-session rate */
+} ngx_http_session_guard_obs_t;
+
+
+typedef struct {
+    ngx_http_request_t                *request;
+    ngx_http_session_guard_obs_t       obs;
+
+    /* what Redis answered beyond the sessions' bindings */
     sg_density_counts_t                density[2];  /* address, network */
-    ngx_http_session_guard_pending_t  *pending[NGX_HTTP_SG_ASKS];
+
+    /* the verdict, about the worst judged of obs.sessions[] */
+    sg_verdict_e                       verdict;
+    ngx_uint_t                         score;
+    uint32_t                           reasons;
+    ngx_str_t                          reasons_text;
+    u_char                             key[SG_SESSION_KEY_LEN + 1];
+    ngx_uint_t                         worst;
+
+    /* waiting for Redis, in the auth_request idiom */
+    ngx_http_session_guard_redis_cmd_t  *cmds[NGX_HTTP_SG_ASKS];
     ngx_uint_t                         waiting;  /* answers still awaited */
     ngx_uint_t                         failed;   /* answers that failed */
     ngx_event_t                        timeout;
     ngx_event_t                        resume;
     ngx_int_t                          status;   /* what the re-entry returns */
+
+    /* what a bookkeeping command carries */
+    ngx_uint_t                         hits;     /* TOUCH: requests counted */
+    ngx_str_t                          attrs;    /* BIND: cookie attributes */
+
     unsigned                           done:1;
     unsigned                           has_key:1;
-    unsigned                           has_device:1;
     unsigned                           revoked:1;
-    unsigned                           has_place:1;
-    unsigned                           place_moves:1; /* VERDICT writes it */
     unsigned                           has_density:1;
     unsigned                           foreign:1;   /* another device */
-    unsigned                           limited:1;   /* no new record: over
-                                                       the new-session rate */
 } ngx_http_session_guard_ctx_t;
 
 
 extern ngx_module_t  ngx_http_session_guard_module;
 
 
+/*
+ * The per-worker Redis connection (ngx_http_session_guard_redis.c).  eval
+ * runs a script by its SHA-1 (EVAL once on NOSCRIPT); the handler, when not
+ * NULL, gets the reply typed, or error; *handle (may be NULL) is the
+ * command, to cancel when its caller gives up.  NGX_DECLINED: not
+ * connected.
+ */
+
+typedef void (*ngx_http_session_guard_redis_handler_pt)(void *data,
+    ngx_uint_t tag, ngx_uint_t nelts, sg_reply_elt_t *elts,
+    ngx_str_t *error);
+
+ngx_int_t ngx_http_session_guard_redis_init(ngx_cycle_t *cycle,
+    ngx_http_session_guard_redis_conf_t *rcf);
+void ngx_http_session_guard_redis_exit(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_session_guard_redis_eval(ngx_str_t *sha,
+    const char *script, ngx_uint_t nkeys, sg_str_t *keys, ngx_uint_t nargs,
+    sg_str_t *args, ngx_http_session_guard_redis_handler_pt handler,
+    void *data, ngx_uint_t tag, ngx_http_session_guard_redis_cmd_t **handle);
+void ngx_http_session_guard_redis_cancel(
+    ngx_http_session_guard_redis_cmd_t *cmd);
+
 ngx_int_t ngx_http_session_guard_add_variables(ngx_conf_t *cf);
-ngx_int_t ngx_http_session_guard_access_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_session_guard_filter_init(ngx_conf_t *cf);
+
+/* The request's context (_handler.c). */
+ngx_int_t ngx_http_session_guard_access_handler(ngx_http_request_t *r);
 ngx_http_session_guard_ctx_t *ngx_http_session_guard_get_ctx(
     ngx_http_request_t *r);
 ngx_http_session_guard_ctx_t *ngx_http_session_guard_create_ctx(
     ngx_http_request_t *r);
-ngx_int_t ngx_http_session_guard_observe_user(ngx_http_request_t *r,
-    ngx_http_session_guard_ctx_t *ctx);
+
+/* The observation (_observe.c). */
+ngx_int_t ngx_http_session_guard_observe_sessions(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx, ngx_http_session_guard_loc_conf_t *lcf);
 ngx_int_t ngx_http_session_guard_device(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx);
 ngx_str_t ngx_http_session_guard_tls_sig(ngx_http_request_t *r);
-void ngx_http_session_guard_observe_place(ngx_http_request_t *r,
+ngx_int_t ngx_http_session_guard_observe_user(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx);
-ngx_int_t ngx_http_session_guard_count_density(ngx_http_request_t *r,
-    ngx_http_session_guard_ctx_t *ctx, u_char *key, ngx_str_t *user,
-    ngx_uint_t wait);
-ngx_int_t ngx_http_session_guard_send(ngx_http_request_t *r,
+ngx_int_t ngx_http_session_guard_observe_place(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx);
+
+/* What is asked of Redis (_ask.c). */
+ngx_int_t ngx_http_session_guard_ask_session(ngx_http_request_t *r,
     sg_session_mode_e mode, u_char *key, ngx_http_session_guard_ctx_t *ctx,
-    ngx_http_session_guard_pending_t *pending);
+    const sg_judgement_t *j, ngx_http_session_guard_redis_handler_pt handler,
+    ngx_uint_t tag);
+ngx_int_t ngx_http_session_guard_ask_density(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx, u_char *key, ngx_str_t *user,
+    ngx_http_session_guard_redis_handler_pt handler);
+
+/* Applying the verdict (_action.c). */
+void ngx_http_session_guard_finish(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx, sg_verdict_e v);
+ngx_int_t ngx_http_session_guard_final(ngx_http_request_t *r,
+    ngx_int_t status);
+ngx_int_t ngx_http_session_guard_strip(ngx_http_request_t *r);
+ngx_uint_t ngx_http_session_guard_header_name_eq(u_char *lowcase,
+    u_char *name, size_t len);
 
 ngx_int_t ngx_http_session_guard_ssl_init(ngx_conf_t *cf);
 
@@ -228,8 +285,6 @@ char *ngx_http_session_guard_new_sessions(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_session_guard_limit_init(ngx_conf_t *cf,
     ngx_http_session_guard_main_conf_t *mcf);
-ngx_uint_t ngx_http_session_guard_header_name_eq(u_char *lowcase,
-    u_char *name, size_t len);
 ngx_uint_t ngx_http_session_guard_limit_allows(ngx_http_request_t *r,
     ngx_uint_t charge);
 sg_tls_fp_t *ngx_http_session_guard_tls_fp(ngx_http_request_t *r);
@@ -241,18 +296,5 @@ void ngx_http_session_guard_count(ngx_http_request_t *r,
 char *ngx_http_session_guard_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
-
-/* The per-worker Redis connection (ngx_http_session_guard_redis.c). */
-
-typedef void (*ngx_http_session_guard_redis_handler_pt)(void *data,
-    ngx_uint_t nelts, ngx_str_t *elts, ngx_str_t *error);
-
-ngx_int_t ngx_http_session_guard_redis_init(ngx_cycle_t *cycle,
-    ngx_http_session_guard_redis_conf_t *rcf);
-void ngx_http_session_guard_redis_exit(ngx_cycle_t *cycle);
-void ngx_http_session_guard_redis_check(void);
-ngx_int_t ngx_http_session_guard_redis_eval(ngx_str_t *sha,
-    const char *script, ngx_uint_t nkeys, ngx_uint_t argc, ngx_str_t *argv,
-    ngx_http_session_guard_redis_handler_pt handler, void *data);
 
 #endif /* NGX_HTTP_SESSION_GUARD_MODULE_H */

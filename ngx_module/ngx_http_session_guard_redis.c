@@ -8,11 +8,15 @@
  * for the replies it is waiting for and would otherwise miss a wake-up.
  *
  * hiredis 0.14 has no timeouts of its own in the async API: every waiting
- * request keeps its own timer (in the request glue), and connecting has one
- * here.  After a failure the connection is made again from a back-off timer,
- * never from inside a hiredis callback.  A reply that arrives after its
- * request gave up is delivered to a detached command and dropped; commands
- * live on the heap, not in a request pool, so the late reply is safe.
+ * request keeps its own timer (in the request glue); connecting has one
+ * here, and so has a connection that stops answering (the stall timer).
+ * After a failure the connection is made again from a back-off timer, never
+ * from inside a hiredis callback.
+ *
+ * A command is a handle: the caller gets it back from eval and may cancel
+ * it, after which its reply, whenever it comes, is dropped.  Commands live
+ * on the heap, not in a request pool, so a late reply is safe.  Replies are
+ * handed over typed (sg_reply_elt_t): integers stay integers, nil is nil.
  */
 
 #include "ngx_http_session_guard_module.h"
@@ -38,15 +42,16 @@ typedef enum {
 } ngx_http_session_guard_redis_state_e;
 
 
-typedef struct {
-    ngx_http_session_guard_redis_handler_pt   handler;
+struct ngx_http_session_guard_redis_cmd_s {
+    ngx_http_session_guard_redis_handler_pt   handler;  /* NULL: nobody waits */
     void                                     *data;
+    ngx_uint_t                                tag;
     const char                               *script;
     ngx_uint_t                                nkeys;
     ngx_uint_t                                argc;
     ngx_str_t                                *argv;   /* in the same block */
     unsigned                                  retried:1;
-} ngx_http_session_guard_redis_cmd_t;
+};
 
 
 typedef struct {
@@ -56,6 +61,7 @@ typedef struct {
     ngx_http_session_guard_redis_state_e   state;
     ngx_event_t                            reconnect;
     ngx_event_t                            connect_timeout;
+    ngx_event_t                            stall;
     ngx_msec_t                             backoff;
     ngx_log_t                             *log;
     ngx_uint_t                             failures_logged;
@@ -72,10 +78,18 @@ static void ngx_http_session_guard_redis_reply(redisAsyncContext *ac,
 static ngx_int_t ngx_http_session_guard_redis_send(
     ngx_http_session_guard_redis_cmd_t *cmd, const char *verb,
     ngx_str_t *what);
+static void ngx_http_session_guard_redis_stalled(ngx_event_t *ev);
 
 
 /* One connection per worker process. */
 static ngx_http_session_guard_redis_t  ngx_http_sg_redis;
+
+
+static ngx_msec_t
+ngx_http_session_guard_redis_stall_limit(ngx_http_session_guard_redis_t *rd)
+{
+    return ngx_max(4 * rd->conf->timeout, NGX_HTTP_SG_REDIS_STALL_MIN);
+}
 
 
 static void
@@ -182,6 +196,10 @@ ngx_http_session_guard_redis_failed(ngx_http_session_guard_redis_t *rd,
 
     if (rd->connect_timeout.timer_set) {
         ngx_del_timer(&rd->connect_timeout);
+    }
+
+    if (rd->stall.timer_set) {
+        ngx_del_timer(&rd->stall);
     }
 
     ngx_http_session_guard_redis_schedule(rd);
@@ -400,6 +418,11 @@ ngx_http_session_guard_redis_init(ngx_cycle_t *cycle,
     rd->connect_timeout.log = cycle->log;
     rd->connect_timeout.cancelable = 1;
 
+    rd->stall.handler = ngx_http_session_guard_redis_stalled;
+    rd->stall.data = rd;
+    rd->stall.log = cycle->log;
+    rd->stall.cancelable = 1;
+
     ngx_http_session_guard_redis_connect(&rd->reconnect);
 
     return NGX_OK;
@@ -420,6 +443,10 @@ ngx_http_session_guard_redis_exit(ngx_cycle_t *cycle)
         ngx_del_timer(&rd->connect_timeout);
     }
 
+    if (rd->stall.timer_set) {
+        ngx_del_timer(&rd->stall);
+    }
+
     rd->ac = NULL;
     rd->state = NGX_HTTP_SG_REDIS_DOWN;
 
@@ -429,20 +456,24 @@ ngx_http_session_guard_redis_exit(ngx_cycle_t *cycle)
 }
 
 
+/* The keys and then the arguments, copied into the command's own block:
+ * the caller's buffers may be gone before the command is written. */
 static ngx_http_session_guard_redis_cmd_t *
-ngx_http_session_guard_redis_cmd_alloc(ngx_uint_t argc, ngx_str_t *argv,
-    ngx_http_session_guard_redis_handler_pt handler, void *data)
+ngx_http_session_guard_redis_cmd_alloc(ngx_uint_t nkeys, sg_str_t *keys,
+    ngx_uint_t nargs, sg_str_t *args)
 {
     size_t                               size;
     u_char                              *p;
-    ngx_uint_t                           i;
+    sg_str_t                            *s;
+    ngx_uint_t                           i, argc;
     ngx_http_session_guard_redis_cmd_t  *cmd;
 
+    argc = nkeys + nargs;
     size = sizeof(ngx_http_session_guard_redis_cmd_t)
            + argc * sizeof(ngx_str_t);
 
     for (i = 0; i < argc; i++) {
-        size += argv[i].len;
+        size += (i < nkeys ? keys[i] : args[i - nkeys]).len;
     }
 
     cmd = ngx_alloc(size, ngx_http_sg_redis.log);
@@ -450,18 +481,19 @@ ngx_http_session_guard_redis_cmd_alloc(ngx_uint_t argc, ngx_str_t *argv,
         return NULL;
     }
 
-    cmd->handler = handler;
-    cmd->data = data;
+    ngx_memzero(cmd, sizeof(ngx_http_session_guard_redis_cmd_t));
+
+    cmd->nkeys = nkeys;
     cmd->argc = argc;
     cmd->argv = (ngx_str_t *) (cmd + 1);
-    cmd->retried = 0;
 
     p = (u_char *) (cmd->argv + argc);
 
     for (i = 0; i < argc; i++) {
-        cmd->argv[i].len = argv[i].len;
+        s = i < nkeys ? &keys[i] : &args[i - nkeys];
+        cmd->argv[i].len = s->len;
         cmd->argv[i].data = p;
-        p = ngx_cpymem(p, argv[i].data, argv[i].len);
+        p = ngx_cpymem(p, s->data, s->len);
     }
 
     return cmd;
@@ -517,23 +549,28 @@ ngx_http_session_guard_redis_send(ngx_http_session_guard_redis_cmd_t *cmd,
         rd->waiting_since = ngx_current_msec;
     }
 
+    if (!rd->stall.timer_set) {
+        ngx_add_timer(&rd->stall, ngx_http_session_guard_redis_stall_limit(rd));
+    }
+
     return NGX_OK;
 }
 
 
 /*
- * Called when a request gave up waiting.  A server that accepts commands and
- * never answers (stopped by a debugger, swapping, a half-open connection
- * that TCP has not noticed) would otherwise keep every later command queued
- * behind the silent ones, and hiredis's buffers growing: drop it, answer the
- * waiting commands with errors, and connect again after the back-off.
+ * A server that accepts commands and never answers (stopped by a debugger,
+ * swapping, a half-open connection that TCP has not noticed) would keep
+ * every later command queued behind the silent ones, and hiredis's buffers
+ * growing: when nothing was answered for the stall limit while commands
+ * wait, drop it, answer the waiting commands with errors, and connect again
+ * after the back-off.
  */
-void
-ngx_http_session_guard_redis_check(void)
+static void
+ngx_http_session_guard_redis_stalled(ngx_event_t *ev)
 {
-    ngx_msec_t                       limit;
+    ngx_msec_t                       limit, idle;
     redisAsyncContext               *ac;
-    ngx_http_session_guard_redis_t  *rd = &ngx_http_sg_redis;
+    ngx_http_session_guard_redis_t  *rd = ev->data;
 
     ac = rd->ac;
 
@@ -543,9 +580,11 @@ ngx_http_session_guard_redis_check(void)
         return;
     }
 
-    limit = ngx_max(4 * rd->conf->timeout, NGX_HTTP_SG_REDIS_STALL_MIN);
+    limit = ngx_http_session_guard_redis_stall_limit(rd);
+    idle = ngx_current_msec - rd->waiting_since;
 
-    if (ngx_current_msec - rd->waiting_since < limit) {
+    if (idle < limit) {
+        ngx_add_timer(&rd->stall, limit - idle);
         return;
     }
 
@@ -557,8 +596,9 @@ ngx_http_session_guard_redis_check(void)
 
 ngx_int_t
 ngx_http_session_guard_redis_eval(ngx_str_t *sha, const char *script,
-    ngx_uint_t nkeys, ngx_uint_t argc, ngx_str_t *argv,
-    ngx_http_session_guard_redis_handler_pt handler, void *data)
+    ngx_uint_t nkeys, sg_str_t *keys, ngx_uint_t nargs, sg_str_t *args,
+    ngx_http_session_guard_redis_handler_pt handler, void *data,
+    ngx_uint_t tag, ngx_http_session_guard_redis_cmd_t **handle)
 {
     ngx_int_t                            rc;
     ngx_http_session_guard_redis_cmd_t  *cmd;
@@ -567,20 +607,36 @@ ngx_http_session_guard_redis_eval(ngx_str_t *sha, const char *script,
         return NGX_DECLINED;
     }
 
-    cmd = ngx_http_session_guard_redis_cmd_alloc(argc, argv, handler, data);
+    cmd = ngx_http_session_guard_redis_cmd_alloc(nkeys, keys, nargs, args);
     if (cmd == NULL) {
         return NGX_ERROR;
     }
 
     cmd->script = script;
-    cmd->nkeys = nkeys;
+    cmd->handler = handler;
+    cmd->data = data;
+    cmd->tag = tag;
 
     rc = ngx_http_session_guard_redis_send(cmd, "EVALSHA", sha);
     if (rc != NGX_OK) {
         ngx_free(cmd);
+        return rc;
     }
 
-    return rc;
+    if (handle) {
+        *handle = cmd;
+    }
+
+    return NGX_OK;
+}
+
+
+/* The caller gave up: the reply, whenever it comes, finds nobody. */
+void
+ngx_http_session_guard_redis_cancel(ngx_http_session_guard_redis_cmd_t *cmd)
+{
+    cmd->handler = NULL;
+    cmd->data = NULL;
 }
 
 
@@ -590,19 +646,22 @@ ngx_http_session_guard_redis_reply(redisAsyncContext *ac, void *r,
 {
     ngx_http_session_guard_redis_cmd_t  *cmd = privdata;
     redisReply                          *reply = r;
-    ngx_str_t                            elts[NGX_HTTP_SG_REDIS_MAX_ELTS];
+    sg_reply_elt_t                       elts[NGX_HTTP_SG_REDIS_MAX_ELTS];
     ngx_str_t                            error;
-    u_char                               nums[NGX_HTTP_SG_REDIS_MAX_ELTS]
-                                             [NGX_INT64_LEN];
     ngx_uint_t                           i, n;
     redisReply                          *e;
     ngx_str_t                            script;
+    ngx_http_session_guard_redis_t      *rd = &ngx_http_sg_redis;
 
     (void) ac;
 
-    if (ngx_http_sg_redis.outstanding) {
-        ngx_http_sg_redis.outstanding--;
-        ngx_http_sg_redis.waiting_since = ngx_current_msec;
+    if (rd->outstanding) {
+        rd->outstanding--;
+        rd->waiting_since = ngx_current_msec;
+
+        if (rd->outstanding == 0 && rd->stall.timer_set) {
+            ngx_del_timer(&rd->stall);
+        }
     }
 
     if (cmd == NULL) {
@@ -661,16 +720,21 @@ ngx_http_session_guard_redis_reply(redisAsyncContext *ac, void *r,
         for (i = 0; i < reply->elements; i++) {
             e = reply->element[i];
 
+            ngx_memzero(&elts[i], sizeof(sg_reply_elt_t));
+
             if (e->type == REDIS_REPLY_INTEGER) {
-                elts[i].data = nums[i];
-                elts[i].len = ngx_sprintf(nums[i], "%L", e->integer)
-                              - nums[i];
+                elts[i].type = SG_REPLY_INTEGER;
+                elts[i].integer = e->integer;
 
             } else if (e->type == REDIS_REPLY_STRING
                        || e->type == REDIS_REPLY_STATUS)
             {
-                elts[i].data = (u_char *) e->str;
+                elts[i].type = SG_REPLY_STRING;
+                elts[i].str = e->str;
                 elts[i].len = e->len;
+
+            } else if (e->type == REDIS_REPLY_NIL) {
+                elts[i].type = SG_REPLY_NIL;
 
             } else {
                 ngx_str_set(&error, "unexpected reply element type");
@@ -681,7 +745,7 @@ ngx_http_session_guard_redis_reply(redisAsyncContext *ac, void *r,
         n = reply->elements;
     }
 
-    cmd->handler(cmd->data, error.data ? 0 : n, elts,
+    cmd->handler(cmd->data, cmd->tag, error.data ? 0 : n, elts,
                  error.data ? &error : NULL);
 
     ngx_free(cmd);

@@ -168,14 +168,14 @@ ngx_http_session_guard_variable(ngx_http_request_t *r,
         break;
 
     case NGX_HTTP_SG_VAR_DEVICE:
-        if (!ctx->has_device) {
+        if (!ctx->obs.has_device) {
             v->len = 0;
             v->data = (u_char *) "";
             break;
         }
 
-        v->data = ctx->device_hash;
-        v->len = ngx_strlen(ctx->device_hash);
+        v->data = ctx->obs.device_hash;
+        v->len = ngx_strlen(ctx->obs.device_hash);
         break;
 
     default: /* NGX_HTTP_SG_VAR_SESSION_ID */

@@ -1,4 +1,5 @@
 #include "sg_density.h"
+#include "sg_score.h"
 #include "sg_session.h"
 
 #include <stdio.h>
@@ -76,6 +77,28 @@ sg_density_key(char *buf, size_t cap, const char *prefix, size_t prefix_len,
 }
 
 
+int
+sg_density_argv(sg_str_t session, sg_str_t user, int64_t window, int probe,
+                char *buf, size_t cap, sg_str_t argv[SG_DENSITY_NARGS])
+{
+    int n;
+
+    n = snprintf(buf, cap, "%lld", (long long) sg_density_ttl(window));
+    if (n < 0 || (size_t) n >= cap) {
+        return -1;
+    }
+
+    argv[SG_DENSITY_ARG_SESSION] = session;
+    argv[SG_DENSITY_ARG_USER] = user;
+    argv[SG_DENSITY_ARG_TTL].data = buf;
+    argv[SG_DENSITY_ARG_TTL].len = (size_t) n;
+    argv[SG_DENSITY_ARG_PROBE].data = probe ? "1" : "0";
+    argv[SG_DENSITY_ARG_PROBE].len = 1;
+
+    return 0;
+}
+
+
 int64_t
 sg_density_ttl(int64_t window)
 {
@@ -84,15 +107,52 @@ sg_density_ttl(int64_t window)
 
 
 int
-sg_density_parse_reply(size_t n, const char *const *elts, const size_t *lens,
+sg_density_parse_reply(size_t n, const sg_reply_elt_t *e,
                        sg_density_counts_t *out)
 {
-    if (n != 4 || sg_reply_int(elts[0], lens[0], &out->sessions) != 0 ||
-        sg_reply_int(elts[1], lens[1], &out->users) != 0 ||
-        sg_reply_int(elts[2], lens[2], &out->sessions_without) != 0 ||
-        sg_reply_int(elts[3], lens[3], &out->users_without) != 0) {
+    if (n != 4 || sg_reply_int(&e[0], &out->sessions) != 0 ||
+        sg_reply_int(&e[1], &out->users) != 0 ||
+        sg_reply_int(&e[2], &out->sessions_without) != 0 ||
+        sg_reply_int(&e[3], &out->users_without) != 0) {
         return -1;
     }
 
     return 0;
+}
+
+
+uint32_t
+sg_density_reasons(const sg_density_counts_t *ip,
+                   const sg_density_counts_t *net,
+                   const sg_density_policy_t *policy, int real)
+{
+    int64_t f;
+
+    if (policy == NULL) {
+        return 0;
+    }
+
+    f = policy->net_factor;
+
+    if (ip != NULL &&
+        ((real ? ip->users : ip->users_without) > policy->users ||
+         (real ? ip->sessions : ip->sessions_without) > policy->sessions)) {
+        return SG_REASON_BIT(SG_REASON_FARM_DENSITY);
+    }
+
+    if (net != NULL &&
+        ((real ? net->users : net->users_without) > f * policy->users ||
+         (real ? net->sessions : net->sessions_without) >
+             f * policy->sessions)) {
+        return SG_REASON_BIT(SG_REASON_FARM_DENSITY);
+    }
+
+    return 0;
+}
+
+
+int
+sg_density_counted(sg_ip_class_t ip_class)
+{
+    return ip_class == SG_IP_RESIDENTIAL || ip_class == SG_IP_UNKNOWN;
 }

@@ -28,6 +28,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sg_geo.h"
+#include "sg_reply.h"
+#include "sg_str.h"
+
 #define SG_DENSITY_BUCKETS 4
 #define SG_DENSITY_NKEYS   (2 * SG_DENSITY_BUCKETS + 1) /* and the scratch */
 
@@ -51,6 +55,14 @@ int sg_density_key(char *buf, size_t cap, const char *prefix, size_t prefix_len,
                    const char *what, size_t what_len, int64_t now,
                    int64_t window, unsigned i);
 
+/*
+ * The script's ARGV (SG_DENSITY_ARG_* order) for a session key and a user
+ * (either may be empty), the window's bucket TTL written into buf; probe
+ * counts without adding.  0, or -1 when cap is short.
+ */
+int sg_density_argv(sg_str_t session, sg_str_t user, int64_t window, int probe,
+                    char *buf, size_t cap, sg_str_t argv[SG_DENSITY_NARGS]);
+
 /* How long a bucket must live: the bucket itself and the window after it. */
 int64_t sg_density_ttl(int64_t window);
 
@@ -63,8 +75,35 @@ typedef struct {
     int64_t users_without;
 } sg_density_counts_t;
 
+/*
+ * When counts say "farm": more than users distinct users or sessions
+ * distinct sessions at the address, or more than net_factor times as many
+ * in its network (a network holds many households).
+ */
+#define SG_DENSITY_NET_FACTOR 4
+
+typedef struct {
+    int64_t users;
+    int64_t sessions;
+    int64_t net_factor;
+} sg_density_policy_t;
+
+/*
+ * farm_density (as SG_REASON_BIT) or 0.  real says whether the request's
+ * session is a real one (bound, or bound now): a made-up or unknown cookie
+ * is judged on the counts without it.  ip or net may be NULL (not counted).
+ */
+uint32_t sg_density_reasons(const sg_density_counts_t *ip,
+                            const sg_density_counts_t *net,
+                            const sg_density_policy_t *policy, int real);
+
+/* Whether an address of this class is counted at all: homes and addresses
+ * no database classifies.  Carriers (CGNAT) and offices are many users by
+ * nature; anonymiser exits have reasons of their own. */
+int sg_density_counted(sg_ip_class_t ip_class);
+
 /* Reads the script's reply; 0, or -1 if malformed. */
-int sg_density_parse_reply(size_t n, const char *const *elts,
-                           const size_t *lens, sg_density_counts_t *out);
+int sg_density_parse_reply(size_t n, const sg_reply_elt_t *elts,
+                           sg_density_counts_t *out);
 
 #endif /* SG_DENSITY_H */

@@ -10,16 +10,70 @@ sg_judge_recent(int64_t then, int64_t now, int64_t window)
 }
 
 
+/* Reasons the session's places and the address's density give. */
+static uint32_t
+sg_judge_place(const sg_session_bound_t *bound, const sg_observation_t *obs)
+{
+    int      real;
+    uint32_t reasons = 0;
+
+    /* A made-up or unknown cookie is no session of the address. */
+    real = !bound->provisional &&
+           (bound->state == SG_SESSION_SEEN || bound->recorded);
+
+    if (obs->density != NULL) {
+        reasons |= sg_density_reasons(obs->ip_counts, obs->net_counts,
+                                      obs->density, real);
+    }
+
+    if (bound->state == SG_SESSION_SEEN && obs->where != NULL) {
+        reasons |= sg_place_reasons(
+            bound->have_bound_place ? &bound->bound_place : NULL,
+            bound->have_last_place ? &bound->last_place : NULL, obs->where,
+            obs->travel);
+    }
+
+    return reasons;
+}
+
+
+static void
+sg_judge_write_back(const sg_session_bound_t *bound,
+                    const sg_observation_t *obs, sg_judgement_t *out)
+{
+    if (bound->state != SG_SESSION_SEEN || obs->where == NULL ||
+        out->verdict != SG_VERDICT_OK) {
+        return;
+    }
+
+    out->moves_place = 1;
+    out->last_place = *obs->where;
+
+    if (bound->have_last_place) {
+        sg_place_advance(&bound->last_place, &out->last_place);
+    }
+}
+
+
 void
 sg_judge(const sg_policy_t *policy, const sg_session_bound_t *bound,
          const sg_observation_t *obs, sg_judgement_t *out)
 {
     sg_device_t      bound_device;
     sg_score_input_t extra;
-    uint32_t         reasons = obs->place;
+    uint32_t         reasons;
 
     memset(out, 0, sizeof(*out));
     memset(&extra, 0, sizeof(extra));
+
+    if (bound->state == SG_SESSION_REVOKED) {
+        out->revoked = 1;
+        out->verdict = policy->block == SG_THRESHOLD_OFF ? SG_VERDICT_TAG
+                                                         : SG_VERDICT_BLOCK;
+        return;
+    }
+
+    reasons = obs->place | sg_judge_place(bound, obs);
 
     /* With binding at issuance, a cookie that has no binding was never seen
      * issued, or its binding lapsed: nothing vouches for it, on its first
@@ -88,4 +142,25 @@ sg_judge(const sg_policy_t *policy, const sg_session_bound_t *bound,
     out->reasons = reasons;
     out->score = sg_score_compute(policy, reasons, &extra);
     out->verdict = sg_verdict_for(policy, out->score, 0);
+
+    sg_judge_write_back(bound, obs, out);
+}
+
+
+int
+sg_judgement_worse(const sg_judgement_t *a, const sg_judgement_t *b)
+{
+    /* none, new, ok, tag, block, error: new ranks above ok, since a value
+     * nobody vouches for says less than one that matched its binding. */
+    static const int rank[SG_VERDICT_COUNT] = {0, 1, 0, 2, 3, 0};
+
+    if (a->revoked != b->revoked) {
+        return a->revoked;
+    }
+
+    if (rank[a->verdict] != rank[b->verdict]) {
+        return rank[a->verdict] > rank[b->verdict];
+    }
+
+    return a->score > b->score;
 }

@@ -124,6 +124,64 @@ sg_script_sha1(const char *script, char out[41])
 }
 
 
+/* Writes v in decimal at buf + *n; the slice to it in *out. */
+static int
+sg_session_num(char *buf, size_t cap, size_t *n, int64_t v, sg_str_t *out)
+{
+    int len = snprintf(buf + *n, cap - *n, "%lld", (long long) v);
+
+    if (len < 0 || (size_t) len >= cap - *n) {
+        return -1;
+    }
+
+    out->data = buf + *n;
+    out->len = (size_t) len;
+    *n += (size_t) len + 1;
+
+    return 0;
+}
+
+
+int
+sg_session_argv(const sg_session_args_t *a, char *buf, size_t cap,
+                sg_str_t argv[SG_SESSION_NARGS])
+{
+    static const char digits[] = "0123456789";
+    size_t            n = 0;
+
+    if (a->mode > SG_SESSION_TOUCH) {
+        return -1;
+    }
+
+    argv[SG_SESSION_ARG_MODE].data = &digits[a->mode];
+    argv[SG_SESSION_ARG_MODE].len = 1;
+    argv[SG_SESSION_ARG_DEVICE] = a->device;
+    argv[SG_SESSION_ARG_TLS] = a->tls;
+    argv[SG_SESSION_ARG_IP] = a->ip;
+    argv[SG_SESSION_ARG_USER] = a->user;
+    argv[SG_SESSION_ARG_VERDICT] = a->verdict;
+    argv[SG_SESSION_ARG_MATCHED].data = a->matched ? "1" : "0";
+    argv[SG_SESSION_ARG_MATCHED].len = 1;
+    argv[SG_SESSION_ARG_PLACE] = a->place;
+    argv[SG_SESSION_ARG_ISSUANCE].data = a->issuance ? "1" : "0";
+    argv[SG_SESSION_ARG_ISSUANCE].len = 1;
+    argv[SG_SESSION_ARG_CREATE].data = a->create ? "1" : "0";
+    argv[SG_SESSION_ARG_CREATE].len = 1;
+    argv[SG_SESSION_ARG_ATTRS] = a->attrs;
+
+    if (sg_session_num(buf, cap, &n, a->now, &argv[SG_SESSION_ARG_NOW]) ||
+        sg_session_num(buf, cap, &n, a->ttl, &argv[SG_SESSION_ARG_TTL]) ||
+        sg_session_num(buf, cap, &n, a->score, &argv[SG_SESSION_ARG_SCORE]) ||
+        sg_session_num(buf, cap, &n, a->count, &argv[SG_SESSION_ARG_COUNT]) ||
+        sg_session_num(buf, cap, &n, a->short_ttl,
+                       &argv[SG_SESSION_ARG_SHORT_TTL])) {
+        return -1;
+    }
+
+    return 0;
+}
+
+
 int
 sg_session_key_name(char *buf, size_t cap, const char *prefix,
                     size_t prefix_len, const char *key, size_t key_len)
@@ -209,34 +267,15 @@ sg_session_user_encode(const char *p, size_t len, char *out, size_t cap)
 }
 
 
-int
-sg_reply_int(const char *p, size_t len, int64_t *out)
+static int
+sg_session_copy_text(char *dst, const sg_reply_elt_t *e, char lowest)
 {
-    int64_t v = 0;
-    size_t  i;
+    size_t      i, len;
+    const char *p;
 
-    if (len == 0 || len > 18) {
+    if (sg_reply_str(e, &p, &len) != 0) {
         return -1;
     }
-
-    for (i = 0; i < len; i++) {
-        if (p[i] < '0' || p[i] > '9') {
-            return -1;
-        }
-
-        v = v * 10 + (p[i] - '0');
-    }
-
-    *out = v;
-
-    return 0;
-}
-
-
-static int
-sg_session_copy_text(char *dst, const char *p, size_t len, char lowest)
-{
-    size_t i;
 
     if (len >= SG_SESSION_FIELD_MAX) {
         return -1;
@@ -256,32 +295,33 @@ sg_session_copy_text(char *dst, const char *p, size_t len, char lowest)
 }
 
 
+/* A field the script always writes: printable, not empty. */
 static int
-sg_session_copy_field(char *dst, const char *p, size_t len)
+sg_session_copy_field(char *dst, const sg_reply_elt_t *e)
 {
-    return sg_session_copy_text(dst, p, len, 0x21);
+    if (e->type != SG_REPLY_STRING || e->len == 0) {
+        return -1;
+    }
+
+    return sg_session_copy_text(dst, e, 0x21);
 }
 
 
+/* A field that may be empty or absent. */
 static int
-sg_session_copy_optional(char *dst, const char *p, size_t len)
+sg_session_copy_optional(char *dst, const sg_reply_elt_t *e)
 {
-    if (len == 0) {
-        dst[0] = '\0';
-        return 0;
-    }
-
-    return sg_session_copy_field(dst, p, len);
+    return sg_session_copy_text(dst, e, 0x21);
 }
 
 
 /* A flag element of a first-sight reply: 0 or 1. */
 static int
-sg_session_flag(const char *p, size_t len, int *out)
+sg_session_flag(const sg_reply_elt_t *e, int *out)
 {
     int64_t v;
 
-    if (sg_reply_int(p, len, &v) != 0 || v > 1) {
+    if (sg_reply_int(e, &v) != 0 || v > 1) {
         return -1;
     }
 
@@ -292,14 +332,16 @@ sg_session_flag(const char *p, size_t len, int *out)
 
 
 sg_session_rc_t
-sg_session_parse_reply(size_t n, const char *const *elts, const size_t *lens,
+sg_session_parse_reply(size_t n, const sg_reply_elt_t *e,
                        sg_session_bound_t *out)
 {
-    int64_t state, bound_time;
+    int64_t     state, bound_time;
+    const char *p;
+    size_t      len;
 
     memset(out, 0, sizeof(*out));
 
-    if (n < 1 || sg_reply_int(elts[0], lens[0], &state) != 0) {
+    if (n < 1 || sg_reply_int(&e[0], &state) != 0) {
         return SG_SESSION_BAD_REPLY;
     }
 
@@ -309,8 +351,8 @@ sg_session_parse_reply(size_t n, const char *const *elts, const size_t *lens,
     }
 
     if (n == 3 && state == SG_SESSION_FIRST_SIGHT) {
-        if (sg_session_flag(elts[1], lens[1], &out->recorded) != 0 ||
-            sg_session_flag(elts[2], lens[2], &out->provisional) != 0) {
+        if (sg_session_flag(&e[1], &out->recorded) != 0 ||
+            sg_session_flag(&e[2], &out->provisional) != 0) {
             memset(out, 0, sizeof(*out));
             return SG_SESSION_BAD_REPLY;
         }
@@ -323,166 +365,52 @@ sg_session_parse_reply(size_t n, const char *const *elts, const size_t *lens,
         return SG_SESSION_BAD_REPLY;
     }
 
-    if (sg_session_copy_field(out->device, elts[1], lens[1]) != 0 ||
-        sg_reply_int(elts[4], lens[4], &out->last_seen) != 0 ||
-        sg_reply_int(elts[5], lens[5], &out->hits) != 0 ||
-        sg_reply_int(elts[6], lens[6], &out->last_match) != 0 ||
-        sg_reply_int(elts[7], lens[7], &out->last_mismatch) != 0 ||
-        sg_reply_int(elts[9], lens[9], &bound_time) != 0) {
+    if (sg_session_copy_field(out->device, &e[1]) != 0 ||
+        sg_reply_int(&e[4], &out->last_seen) != 0 ||
+        sg_reply_int(&e[5], &out->hits) != 0 ||
+        sg_reply_int(&e[6], &out->last_match) != 0 ||
+        sg_reply_int(&e[7], &out->last_mismatch) != 0 ||
+        sg_reply_int(&e[9], &bound_time) != 0) {
         memset(out, 0, sizeof(*out));
         return SG_SESSION_BAD_REPLY;
     }
 
     /* A TLS signature that does not read must not read as "bound over
      * plain HTTP", which would switch the TLS check off. */
-    if (sg_session_copy_optional(out->tls, elts[2], lens[2]) != 0) {
+    if (sg_session_copy_optional(out->tls, &e[2]) != 0) {
         out->tls[0] = '\0';
         out->tls_damaged = 1;
     }
 
     /* The rest is optional: what does not read is missing. */
-    if (sg_session_copy_optional(out->ip, elts[3], lens[3]) != 0) {
+    if (sg_session_copy_optional(out->ip, &e[3]) != 0) {
         out->ip[0] = '\0';
     }
 
-    if (sg_session_copy_optional(out->user, elts[8], lens[8]) != 0) {
+    if (sg_session_copy_optional(out->user, &e[8]) != 0) {
         out->user[0] = '\0';
     }
 
     /* Cookie attributes are "; Path=/x; Secure": spaces allowed. */
-    if (sg_session_copy_text(out->attrs, elts[13], lens[13], 0x20) != 0) {
+    if (sg_session_copy_text(out->attrs, &e[13], 0x20) != 0) {
         out->attrs[0] = '\0';
     }
 
-    out->provisional = lens[12] == 1 && elts[12][0] == '1';
+    out->provisional =
+        sg_reply_str(&e[12], &p, &len) == 0 && len == 1 && p[0] == '1';
 
     /* Places are absent while no database knew the session's addresses. */
-    if (lens[10] > 0 && sg_place_decode(elts[10], lens[10], bound_time,
-                                        &out->bound_place) == 0) {
+    if (sg_reply_str(&e[10], &p, &len) == 0 && len > 0 &&
+        sg_place_decode(p, len, bound_time, &out->bound_place) == 0) {
         out->have_bound_place = 1;
     }
 
-    if (lens[11] > 0 && sg_place_decode(elts[11], lens[11], out->last_seen,
-                                        &out->last_place) == 0) {
+    if (sg_reply_str(&e[11], &p, &len) == 0 && len > 0 &&
+        sg_place_decode(p, len, out->last_seen, &out->last_place) == 0) {
         out->have_last_place = 1;
     }
 
     out->state = SG_SESSION_SEEN;
 
     return SG_SESSION_OK;
-}
-
-
-int
-sg_place_encode(const sg_place_t *place, char *buf, size_t cap)
-{
-    int n;
-
-    /* Coordinates to 1/100 degree (about 1 km): finer is false precision
-     * for IP geolocation, and integers round-trip exactly. */
-    n = snprintf(buf, cap, "%s:%u:%ld:%ld:%u:%d:%lld",
-                 place->country[0] ? place->country : "-", place->asn,
-                 place->have_location ? lround(place->lat * 100) : 0L,
-                 place->have_location ? lround(place->lon * 100) : 0L,
-                 place->have_location ? place->accuracy_km : 0,
-                 place->anonymizer ? 1 : 0, (long long) place->country_since);
-
-    if (n < 0 || (size_t) n >= cap) {
-        return -1;
-    }
-
-    return n;
-}
-
-
-static int
-sg_place_number(const char **p, const char *end, int allow_sign, int64_t max,
-                int64_t *out)
-{
-    int64_t v = 0;
-    int     neg = 0, digits = 0;
-
-    if (allow_sign && *p < end && **p == '-') {
-        neg = 1;
-        (*p)++;
-    }
-
-    while (*p < end && **p >= '0' && **p <= '9') {
-        v = v * 10 + (**p - '0');
-        (*p)++;
-
-        if (++digits > 18 || v > max) {
-            return -1;
-        }
-    }
-
-    if (digits == 0) {
-        return -1;
-    }
-
-    *out = neg ? -v : v;
-
-    return 0;
-}
-
-
-static int
-sg_place_sep(const char **p, const char *end)
-{
-    if (*p >= end || **p != ':') {
-        return -1;
-    }
-
-    (*p)++;
-
-    return 0;
-}
-
-
-int
-sg_place_decode(const char *p, size_t len, int64_t time, sg_place_t *out)
-{
-    const char *end = p + len;
-    int64_t     asn, lat, lon, acc, anon, since;
-
-    memset(out, 0, sizeof(*out));
-
-    if (len >= 2 && p[0] >= 'A' && p[0] <= 'Z' && p[1] >= 'A' && p[1] <= 'Z') {
-        out->country[0] = p[0];
-        out->country[1] = p[1];
-        p += 2;
-
-    } else if (len >= 1 && p[0] == '-') {
-        p++;
-
-    } else {
-        return -1;
-    }
-
-    if (sg_place_sep(&p, end) != 0 ||
-        sg_place_number(&p, end, 0, UINT32_MAX, &asn) != 0 ||
-        sg_place_sep(&p, end) != 0 ||
-        sg_place_number(&p, end, 1, 9000, &lat) != 0 ||
-        sg_place_sep(&p, end) != 0 ||
-        sg_place_number(&p, end, 1, 18000, &lon) != 0 ||
-        sg_place_sep(&p, end) != 0 ||
-        sg_place_number(&p, end, 0, SG_PLACE_ACCURACY_MAX_KM, &acc) != 0 ||
-        sg_place_sep(&p, end) != 0 ||
-        sg_place_number(&p, end, 0, 1, &anon) != 0 ||
-        sg_place_sep(&p, end) != 0 ||
-        sg_place_number(&p, end, 0, INT64_MAX / 2, &since) != 0 || p != end) {
-        memset(out, 0, sizeof(*out));
-        return -1;
-    }
-
-    out->asn = (uint32_t) asn;
-    out->lat = (double) lat / 100;
-    out->lon = (double) lon / 100;
-    out->accuracy_km = (uint32_t) acc;
-    out->have_location = lat != 0 || lon != 0 || acc != 0;
-    out->anonymizer = (int) anon;
-    out->country_since = since;
-    out->time = time;
-
-    return 0;
 }

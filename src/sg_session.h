@@ -46,10 +46,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sg_travel.h"
+#include "sg_place.h"
+#include "sg_reply.h"
+#include "sg_str.h"
 
 #define SG_SESSION_FIELD_MAX 128
-#define SG_PLACE_ENCODED_MAX 80
 
 /* A user as stored: at most this many bytes (and a NUL). */
 #define SG_SESSION_USER_MAX 96
@@ -91,6 +92,37 @@ enum {
     SG_SESSION_ARG_ATTRS,     /* BIND: the cookie's attributes, for "ca" */
     SG_SESSION_NARGS
 };
+
+/* What one run of the script is told; strings may be empty. */
+typedef struct {
+    sg_session_mode_e mode;
+    int64_t           now;       /* unix seconds */
+    int64_t           ttl;       /* seconds */
+    int64_t           short_ttl; /* seconds, provisional records */
+    sg_str_t          device;    /* sg_device_encode() */
+    sg_str_t          tls;
+    sg_str_t          ip;
+    sg_str_t          user;     /* sg_session_user_encode() */
+    sg_str_t          verdict;  /* VERDICT: sg_verdict_name() */
+    int64_t           score;    /* VERDICT */
+    int               matched;  /* VERDICT: 1, the bound device */
+    sg_str_t          place;    /* sg_place_encode(), or empty */
+    int64_t           count;    /* TOUCH */
+    int               issuance; /* OBSERVE: binding at issuance is on */
+    int               create;   /* OBSERVE: may record a new session */
+    sg_str_t          attrs;    /* BIND */
+} sg_session_args_t;
+
+/* Room sg_session_argv() needs for the numbers it writes. */
+#define SG_SESSION_ARGV_NUMS (6 * 21)
+
+/*
+ * Lays out a's fields as the script's ARGV (SG_SESSION_ARG_* order),
+ * numbers written in decimal into buf.  argv[i] point into a's strings and
+ * into buf, which must outlive them.  0, or -1 when cap is short.
+ */
+int sg_session_argv(const sg_session_args_t *a, char *buf, size_t cap,
+                    sg_str_t argv[SG_SESSION_NARGS]);
 
 typedef enum {
     SG_SESSION_FIRST_SIGHT = 0, /* no record: the observation is the binding */
@@ -137,16 +169,15 @@ int sg_session_key_name(char *buf, size_t cap, const char *prefix,
                         size_t prefix_len, const char *key, size_t key_len);
 
 /*
- * Reads the script's reply, given as its elements' texts (integers written in
- * decimal).  The reply comes from the network: a reply that is not a shape
- * the script returns, or whose state, device, times or counts do not read,
- * is SG_SESSION_BAD_REPLY.  An optional field that does not read (user,
- * address, places, attributes) is taken as missing, never as a failed
- * check; a TLS signature that does not read sets tls_damaged, which judges
- * as a changed TLS stack rather than as none.
+ * Reads the script's reply, its elements as Redis typed them (numbers from
+ * hash fields arrive as strings, the state as an integer).  The reply comes
+ * from the network: a reply that is not a shape the script returns, or whose
+ * state, device, times or counts do not read, is SG_SESSION_BAD_REPLY.  An
+ * optional field that does not read (user, address, places, attributes) is
+ * taken as missing, never as a failed check; a TLS signature that does not read
+ * sets tls_damaged, which judges as a changed TLS stack rather than as none.
  */
-sg_session_rc_t sg_session_parse_reply(size_t n, const char *const *elts,
-                                       const size_t       *lens,
+sg_session_rc_t sg_session_parse_reply(size_t n, const sg_reply_elt_t *elts,
                                        sg_session_bound_t *out);
 
 /*
@@ -158,15 +189,5 @@ sg_session_rc_t sg_session_parse_reply(size_t n, const char *const *elts,
  */
 int sg_session_user_encode(const char *p, size_t len, char *out, size_t cap);
 
-/* Reads a non-negative decimal integer reply element; 0, or -1 if it is not
- * one (empty, too long, any other character). */
-int sg_reply_int(const char *p, size_t len, int64_t *out);
-
-/*
- * A place as one printable field; returns the length or -1 if cap is short.
- * Decoding rejects anything the encoder would not write.
- */
-int sg_place_encode(const sg_place_t *place, char *buf, size_t cap);
-int sg_place_decode(const char *p, size_t len, int64_t time, sg_place_t *out);
 
 #endif /* SG_SESSION_H */

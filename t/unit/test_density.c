@@ -12,6 +12,25 @@
 
 #include "sg_density.h"
 
+/* The replies as strings, the way hash fields come back; typed replies
+ * (integers, nil) have a test of their own. */
+static int
+parse(size_t n, const char *const *v, const size_t *lens,
+      sg_density_counts_t *out)
+{
+    sg_reply_elt_t e[32];
+    size_t         i;
+
+    for (i = 0; i < n && i < 32; i++) {
+        memset(&e[i], 0, sizeof(e[i]));
+        e[i].type = SG_REPLY_STRING;
+        e[i].str = v[i];
+        e[i].len = lens[i];
+    }
+
+    return (int) sg_density_parse_reply(n, e, out);
+}
+
 
 static void
 test_keys(void **state)
@@ -60,6 +79,33 @@ test_keys(void **state)
 
 
 static void
+test_argv(void **state)
+{
+    sg_str_t argv[SG_DENSITY_NARGS];
+    sg_str_t key = sg_string("0123abcd"), user = sg_string("alice");
+    sg_str_t none = {NULL, 0};
+    char     buf[24];
+
+    (void) state;
+
+    assert_int_equal(
+        sg_density_argv(key, user, 86400, 1, buf, sizeof(buf), argv), 0);
+    assert_memory_equal(argv[SG_DENSITY_ARG_SESSION].data, "0123abcd", 8);
+    assert_memory_equal(argv[SG_DENSITY_ARG_USER].data, "alice", 5);
+    assert_int_equal(argv[SG_DENSITY_ARG_TTL].len, 6);
+    assert_memory_equal(argv[SG_DENSITY_ARG_TTL].data, "108000", 6);
+    assert_memory_equal(argv[SG_DENSITY_ARG_PROBE].data, "1", 1);
+
+    assert_int_equal(sg_density_argv(none, none, 60, 0, buf, sizeof(buf), argv),
+                     0);
+    assert_int_equal(argv[SG_DENSITY_ARG_SESSION].len, 0);
+    assert_memory_equal(argv[SG_DENSITY_ARG_PROBE].data, "0", 1);
+
+    assert_int_equal(sg_density_argv(key, user, 86400, 0, buf, 3, argv), -1);
+}
+
+
+static void
 test_reply(void **state)
 {
     sg_density_counts_t c;
@@ -68,16 +114,16 @@ test_reply(void **state)
 
     (void) state;
 
-    assert_int_equal(sg_density_parse_reply(4, v, lens, &c), 0);
+    assert_int_equal(parse(4, v, lens, &c), 0);
     assert_int_equal(c.sessions, 5);
     assert_int_equal(c.users, 4);
     assert_int_equal(c.sessions_without, 4);
     assert_int_equal(c.users_without, 3);
 
-    assert_int_equal(sg_density_parse_reply(2, v, lens, &c), -1);
+    assert_int_equal(parse(2, v, lens, &c), -1);
     v[3] = "-1";
     lens[3] = 2;
-    assert_int_equal(sg_density_parse_reply(4, v, lens, &c), -1);
+    assert_int_equal(parse(4, v, lens, &c), -1);
 }
 
 
@@ -86,6 +132,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_argv),
         cmocka_unit_test(test_reply),
     };
 

@@ -68,6 +68,7 @@ judge(const sg_session_bound_t *b, const sg_device_t *d, const char *tls,
     sg_judgement_t   j;
 
     sg_policy_init_defaults(&policy);
+    memset(&obs, 0, sizeof(obs));
 
     obs.device = d;
     obs.tls = tls;
@@ -345,6 +346,208 @@ test_binding_expired(void **state)
 }
 
 
+static sg_place_t
+place_at(const char *cc, uint32_t asn, double lat, double lon, int64_t t)
+{
+    sg_place_t p;
+
+    memset(&p, 0, sizeof(p));
+    memcpy(p.country, cc, 2);
+    p.asn = asn;
+    p.lat = lat;
+    p.lon = lon;
+    p.accuracy_km = 10;
+    p.have_location = 1;
+    p.time = t;
+
+    return p;
+}
+
+
+static void
+test_revoked(void **state)
+{
+    sg_policy_t        policy;
+    sg_observation_t   obs;
+    sg_session_bound_t b;
+    sg_judgement_t     j;
+    sg_device_t        d = device_of(UA_CHROME_124_WIN, "en");
+
+    (void) state;
+
+    memset(&b, 0, sizeof(b));
+    memset(&obs, 0, sizeof(obs));
+    b.state = SG_SESSION_REVOKED;
+    obs.device = &d;
+    obs.tls = "s1_a";
+    obs.now = NOW;
+    sg_policy_init_defaults(&policy);
+
+    /* Dead for everyone, the owner included: blocked where blocking is on,
+     * tagged in monitor mode. */
+    sg_judge(&policy, &b, &obs, &j);
+    assert_true(j.revoked);
+    assert_int_equal(j.verdict, SG_VERDICT_BLOCK);
+    assert_int_equal(j.reasons, 0);
+
+    policy.block = SG_THRESHOLD_OFF;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
+    assert_false(j.moves_place);
+}
+
+
+static void
+test_place_and_write_back(void **state)
+{
+    sg_policy_t        policy;
+    sg_place_policy_t  travel;
+    sg_observation_t   obs;
+    sg_session_bound_t b;
+    sg_judgement_t     j;
+    sg_device_t        d = device_of(UA_CHROME_124_WIN, "en");
+    sg_place_t         ny = place_at("US", 64496, 40.71, -74.01, NOW - 600);
+    sg_place_t         sto = place_at("SE", 64504, 59.33, 18.07, NOW);
+    sg_place_t         nwk = place_at("US", 64496, 40.73, -74.17, NOW);
+
+    (void) state;
+
+    sg_policy_init_defaults(&policy);
+    sg_place_policy_init_defaults(&travel);
+    b = bound_to(&d, "s1_a", NOW - 600, 0);
+    b.have_bound_place = 1;
+    b.bound_place = ny;
+    b.have_last_place = 1;
+    b.last_place = ny;
+    b.last_place.country_since = NOW - 3600;
+
+    memset(&obs, 0, sizeof(obs));
+    obs.device = &d;
+    obs.tls = "s1_a";
+    obs.now = NOW;
+    obs.window = SG_CONCURRENT_WINDOW;
+    obs.travel = &travel;
+
+    /* New York, then Stockholm ten minutes later. */
+    obs.where = &sto;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_true(j.reasons & SG_REASON_BIT(SG_REASON_IMPOSSIBLE_TRAVEL));
+    assert_true(j.reasons & SG_REASON_BIT(SG_REASON_COUNTRY_CHANGED));
+    assert_true(j.reasons & SG_REASON_BIT(SG_REASON_ASN_CHANGED));
+    assert_int_not_equal(j.verdict, SG_VERDICT_OK);
+    /* ...and the thief's place does not become the session's trail. */
+    assert_false(j.moves_place);
+
+    /* Newark: near, same network; ok, and the session moves there, keeping
+     * the time it entered the country. */
+    obs.where = &nwk;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, 0);
+    assert_int_equal(j.verdict, SG_VERDICT_OK);
+    assert_true(j.moves_place);
+    assert_true(j.last_place.lat > 40.72 && j.last_place.lat < 40.74);
+    assert_int_equal(j.last_place.country_since, NOW - 3600);
+
+    /* Without a place (trusted network, no database) nothing moves. */
+    obs.where = NULL;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_false(j.moves_place);
+}
+
+
+static void
+test_density(void **state)
+{
+    sg_policy_t         policy;
+    sg_observation_t    obs;
+    sg_session_bound_t  b;
+    sg_judgement_t      j;
+    sg_density_policy_t dp = {3, 20, SG_DENSITY_NET_FACTOR};
+    sg_density_counts_t ip = {1, 4, 1, 3}, net = {1, 4, 1, 4};
+    sg_device_t         d = device_of(UA_CHROME_124_WIN, "en");
+
+    (void) state;
+
+    sg_policy_init_defaults(&policy);
+    b = bound_to(&d, "s1_a", NOW - 60, 0);
+
+    memset(&obs, 0, sizeof(obs));
+    obs.device = &d;
+    obs.tls = "s1_a";
+    obs.now = NOW;
+    obs.ip_counts = &ip;
+    obs.net_counts = &net;
+    obs.density = &dp;
+
+    /* The fourth user of one address: a real session counts itself. */
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_FARM_DENSITY));
+
+    /* A provisional one (made up, never issued) is judged without itself. */
+    b.provisional = 1;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_false(j.reasons & SG_REASON_BIT(SG_REASON_FARM_DENSITY));
+    b.provisional = 0;
+
+    /* A network holds households: four times the address thresholds. */
+    ip.users = ip.users_without = 1;
+    net.users = 12;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_false(j.reasons & SG_REASON_BIT(SG_REASON_FARM_DENSITY));
+    net.users = 13;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_true(j.reasons & SG_REASON_BIT(SG_REASON_FARM_DENSITY));
+
+    /* Not counted at all: no reason. */
+    obs.density = NULL;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, 0);
+
+    assert_true(sg_density_counted(SG_IP_RESIDENTIAL));
+    assert_true(sg_density_counted(SG_IP_UNKNOWN));
+    assert_false(sg_density_counted(SG_IP_CELLULAR));
+    assert_false(sg_density_counted(SG_IP_BUSINESS));
+    assert_false(sg_density_counted(SG_IP_VPN));
+}
+
+
+static void
+test_worse(void **state)
+{
+    sg_judgement_t a, b;
+
+    (void) state;
+
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+
+    a.verdict = SG_VERDICT_TAG;
+    a.score = 40;
+    b.verdict = SG_VERDICT_OK;
+    b.score = 20;
+    assert_true(sg_judgement_worse(&a, &b));
+    assert_false(sg_judgement_worse(&b, &a));
+
+    /* "new" (nobody vouches for it) is worse than "ok" */
+    b.verdict = SG_VERDICT_NEW;
+    a.verdict = SG_VERDICT_OK;
+    a.score = 30;
+    b.score = 0;
+    assert_true(sg_judgement_worse(&b, &a));
+
+    /* same verdict: the higher score */
+    a.verdict = b.verdict = SG_VERDICT_BLOCK;
+    a.score = 100;
+    b.score = 170;
+    assert_true(sg_judgement_worse(&b, &a));
+
+    /* revoked beats everything */
+    a.revoked = 1;
+    a.verdict = SG_VERDICT_TAG;
+    assert_true(sg_judgement_worse(&a, &b));
+}
+
+
 int
 main(void)
 {
@@ -360,6 +563,10 @@ main(void)
         cmocka_unit_test(test_damaged_binding),
         cmocka_unit_test(test_missing_tls),
         cmocka_unit_test(test_binding_expired),
+        cmocka_unit_test(test_revoked),
+        cmocka_unit_test(test_place_and_write_back),
+        cmocka_unit_test(test_density),
+        cmocka_unit_test(test_worse),
     };
 
     return cmocka_run_group_tests_name("judge", tests, NULL, NULL);

@@ -12,6 +12,25 @@
 #include "sg_keyed_hash.h"
 #include "sg_session.h"
 
+/* The replies as strings, the way hash fields come back; typed replies
+ * (integers, nil) have a test of their own. */
+static int
+parse(size_t n, const char *const *v, const size_t *lens,
+      sg_session_bound_t *out)
+{
+    sg_reply_elt_t e[32];
+    size_t         i;
+
+    for (i = 0; i < n && i < 32; i++) {
+        memset(&e[i], 0, sizeof(e[i]));
+        e[i].type = SG_REPLY_STRING;
+        e[i].str = v[i];
+        e[i].len = lens[i];
+    }
+
+    return (int) sg_session_parse_reply(n, e, out);
+}
+
 
 /* RFC 4231, test cases 1 and 2: HMAC-SHA-256, first 16 bytes in hex. */
 static void
@@ -134,39 +153,32 @@ test_parse_reply(void **state)
 
     /* A first sight says whether a record was made, and whether it is
      * provisional (binding at issuance, a cookie never seen issued). */
-    assert_int_equal(sg_session_parse_reply(3, first, first_len, &b),
-                     SG_SESSION_OK);
+    assert_int_equal(parse(3, first, first_len, &b), SG_SESSION_OK);
     assert_int_equal(b.state, SG_SESSION_FIRST_SIGHT);
     assert_true(b.recorded);
     assert_false(b.provisional);
 
     first[1] = "0";
     first[2] = "1";
-    assert_int_equal(sg_session_parse_reply(3, first, first_len, &b),
-                     SG_SESSION_OK);
+    assert_int_equal(parse(3, first, first_len, &b), SG_SESSION_OK);
     assert_false(b.recorded);
     assert_true(b.provisional);
 
     first[2] = "2";
-    assert_int_equal(sg_session_parse_reply(3, first, first_len, &b),
-                     SG_SESSION_BAD_REPLY);
+    assert_int_equal(parse(3, first, first_len, &b), SG_SESSION_BAD_REPLY);
     /* the old one-element first sight is no reply of this script */
     one[0] = "0";
-    assert_int_equal(sg_session_parse_reply(1, one, one_len, &b),
-                     SG_SESSION_BAD_REPLY);
+    assert_int_equal(parse(1, one, one_len, &b), SG_SESSION_BAD_REPLY);
 
     one[0] = "2";
-    assert_int_equal(sg_session_parse_reply(1, one, one_len, &b),
-                     SG_SESSION_OK);
+    assert_int_equal(parse(1, one, one_len, &b), SG_SESSION_OK);
     assert_int_equal(b.state, SG_SESSION_DONE);
 
     one[0] = "3";
-    assert_int_equal(sg_session_parse_reply(1, one, one_len, &b),
-                     SG_SESSION_OK);
+    assert_int_equal(parse(1, one, one_len, &b), SG_SESSION_OK);
     assert_int_equal(b.state, SG_SESSION_REVOKED);
 
-    assert_int_equal(sg_session_parse_reply(14, seen, seen_len, &b),
-                     SG_SESSION_OK);
+    assert_int_equal(parse(14, seen, seen_len, &b), SG_SESSION_OK);
     assert_int_equal(b.state, SG_SESSION_SEEN);
     assert_true(b.have_bound_place);
     assert_true(b.have_last_place);
@@ -191,8 +203,7 @@ test_parse_reply(void **state)
 
     seen[12] = "1";
     seen_len[12] = 1;
-    assert_int_equal(sg_session_parse_reply(14, seen, seen_len, &b),
-                     SG_SESSION_OK);
+    assert_int_equal(parse(14, seen, seen_len, &b), SG_SESSION_OK);
     assert_true(b.provisional);
 
     /* Empty TLS, user and places are legal: bound over plain HTTP, user
@@ -201,8 +212,7 @@ test_parse_reply(void **state)
     seen_len[8] = 0;
     seen_len[10] = 0;
     seen_len[11] = 0;
-    assert_int_equal(sg_session_parse_reply(14, seen, seen_len, &b),
-                     SG_SESSION_OK);
+    assert_int_equal(parse(14, seen, seen_len, &b), SG_SESSION_OK);
     assert_string_equal(b.tls, "");
     assert_false(b.tls_damaged);
     assert_string_equal(b.user, "");
@@ -212,8 +222,7 @@ test_parse_reply(void **state)
     /* Bound where no database knew the address, seen since somewhere known:
      * a last place without a bound one. */
     seen_len[11] = strlen(seen[11]);
-    assert_int_equal(sg_session_parse_reply(14, seen, seen_len, &b),
-                     SG_SESSION_OK);
+    assert_int_equal(parse(14, seen, seen_len, &b), SG_SESSION_OK);
     assert_false(b.have_bound_place);
     assert_true(b.have_last_place);
 
@@ -228,8 +237,7 @@ test_parse_reply(void **state)
     seen_len[3] = strlen(seen[3]);
     seen[13] = "; Path=/\x01";
     seen_len[13] = strlen(seen[13]);
-    assert_int_equal(sg_session_parse_reply(14, seen, seen_len, &b),
-                     SG_SESSION_OK);
+    assert_int_equal(parse(14, seen, seen_len, &b), SG_SESSION_OK);
     assert_true(b.have_bound_place);
     assert_false(b.have_last_place);
     assert_string_equal(b.user, "");
@@ -240,10 +248,117 @@ test_parse_reply(void **state)
      * which would switch the TLS check off. */
     seen[2] = "s1_a b";
     seen_len[2] = strlen(seen[2]);
-    assert_int_equal(sg_session_parse_reply(14, seen, seen_len, &b),
-                     SG_SESSION_OK);
+    assert_int_equal(parse(14, seen, seen_len, &b), SG_SESSION_OK);
     assert_string_equal(b.tls, "");
     assert_true(b.tls_damaged);
+}
+
+
+static void
+test_argv(void **state)
+{
+    sg_session_args_t a;
+    sg_str_t          argv[SG_SESSION_NARGS];
+    char              buf[SG_SESSION_ARGV_NUMS];
+    size_t            i;
+
+    (void) state;
+
+    memset(&a, 0, sizeof(a));
+    a.mode = SG_SESSION_VERDICT;
+    a.now = 1800000000;
+    a.ttl = 86400;
+    a.short_ttl = 900;
+    a.device.data = "d1:x";
+    a.device.len = 4;
+    a.verdict.data = "tag";
+    a.verdict.len = 3;
+    a.score = 170;
+    a.matched = 1;
+    a.count = 7;
+    a.create = 1;
+
+    assert_int_equal(sg_session_argv(&a, buf, sizeof(buf), argv), 0);
+
+#define ARG(i, s)                             \
+    assert_int_equal(argv[i].len, strlen(s)); \
+    assert_memory_equal(argv[i].data, s, strlen(s))
+
+    ARG(SG_SESSION_ARG_MODE, "3");
+    ARG(SG_SESSION_ARG_NOW, "1800000000");
+    ARG(SG_SESSION_ARG_TTL, "86400");
+    ARG(SG_SESSION_ARG_DEVICE, "d1:x");
+    ARG(SG_SESSION_ARG_TLS, "");
+    ARG(SG_SESSION_ARG_VERDICT, "tag");
+    ARG(SG_SESSION_ARG_SCORE, "170");
+    ARG(SG_SESSION_ARG_MATCHED, "1");
+    ARG(SG_SESSION_ARG_COUNT, "7");
+    ARG(SG_SESSION_ARG_ISSUANCE, "0");
+    ARG(SG_SESSION_ARG_CREATE, "1");
+    ARG(SG_SESSION_ARG_SHORT_TTL, "900");
+    ARG(SG_SESSION_ARG_ATTRS, "");
+#undef ARG
+
+    /* every argument is set, and printable */
+    for (i = 0; i < SG_SESSION_NARGS; i++) {
+        assert_true(argv[i].len == 0 || argv[i].data != NULL);
+    }
+
+    assert_int_equal(sg_session_argv(&a, buf, 12, argv), -1);
+    a.mode = (sg_session_mode_e) 9;
+    assert_int_equal(sg_session_argv(&a, buf, sizeof(buf), argv), -1);
+}
+
+
+static void
+test_parse_typed(void **state)
+{
+    sg_session_bound_t b;
+    sg_reply_elt_t     e[14];
+    size_t             i;
+
+    (void) state;
+
+    /* As Redis types them: integer states and flags, string fields, nil
+     * for a field the script did not find. */
+    memset(e, 0, sizeof(e));
+    e[0].type = SG_REPLY_INTEGER;
+    e[0].integer = 0;
+    e[1].type = SG_REPLY_INTEGER;
+    e[1].integer = 1;
+    e[2].type = SG_REPLY_INTEGER;
+    e[2].integer = 1;
+    assert_int_equal(sg_session_parse_reply(3, e, &b), SG_SESSION_OK);
+    assert_true(b.recorded && b.provisional);
+
+    e[2].integer = -1;
+    assert_int_equal(sg_session_parse_reply(3, e, &b), SG_SESSION_BAD_REPLY);
+
+    for (i = 0; i < 14; i++) {
+        e[i].type = SG_REPLY_STRING;
+        e[i].str = "0";
+        e[i].len = 1;
+    }
+    e[0].type = SG_REPLY_INTEGER;
+    e[0].integer = SG_SESSION_SEEN;
+    e[1].str = "d1:x";
+    e[1].len = 4;
+    e[8].type = SG_REPLY_NIL; /* no user */
+    e[2].type = SG_REPLY_NIL; /* no TLS: bound over plain HTTP */
+    for (i = 10; i < 14; i++) {
+        e[i].len = 0;
+    }
+    assert_int_equal(sg_session_parse_reply(14, e, &b), SG_SESSION_OK);
+    assert_string_equal(b.user, "");
+    assert_string_equal(b.tls, "");
+    assert_false(b.tls_damaged);
+
+    /* an integer where the device belongs is damage */
+    e[1].type = SG_REPLY_INTEGER;
+    assert_int_equal(sg_session_parse_reply(14, e, &b), SG_SESSION_BAD_REPLY);
+    /* and a nil device: a record without a binding cannot be "seen" */
+    e[1].type = SG_REPLY_NIL;
+    assert_int_equal(sg_session_parse_reply(14, e, &b), SG_SESSION_BAD_REPLY);
 }
 
 
@@ -296,8 +411,7 @@ test_user_encode(void **state)
         size_t             lens[14];
 
         fill_lens(seen, lens, 14);
-        assert_int_equal(sg_session_parse_reply(14, seen, lens, &b),
-                         SG_SESSION_OK);
+        assert_int_equal(parse(14, seen, lens, &b), SG_SESSION_OK);
         assert_string_equal(b.user, out);
     }
 
@@ -406,26 +520,19 @@ test_parse_reply_malformed(void **state)
     fill_lens(too_long, too_long_len, 14);
 
     /* A space in the device: not something the script can have written. */
-    assert_int_equal(sg_session_parse_reply(14, v, len, &b),
-                     SG_SESSION_BAD_REPLY);
+    assert_int_equal(parse(14, v, len, &b), SG_SESSION_BAD_REPLY);
     assert_int_equal(b.state, SG_SESSION_FIRST_SIGHT);
 
-    assert_int_equal(sg_session_parse_reply(0, v, len, &b),
-                     SG_SESSION_BAD_REPLY);
-    assert_int_equal(sg_session_parse_reply(1, bad_state, len, &b),
-                     SG_SESSION_BAD_REPLY);
+    assert_int_equal(parse(0, v, len, &b), SG_SESSION_BAD_REPLY);
+    assert_int_equal(parse(1, bad_state, len, &b), SG_SESSION_BAD_REPLY);
     /* "seen" with too few fields, and a short reply with a seen state */
-    assert_int_equal(sg_session_parse_reply(6, not_num, not_num_len, &b),
-                     SG_SESSION_BAD_REPLY);
-    assert_int_equal(sg_session_parse_reply(1, not_num, not_num_len, &b),
-                     SG_SESSION_BAD_REPLY);
-    assert_int_equal(sg_session_parse_reply(14, not_num, not_num_len, &b),
-                     SG_SESSION_BAD_REPLY);
-    assert_int_equal(sg_session_parse_reply(14, too_long, too_long_len, &b),
+    assert_int_equal(parse(6, not_num, not_num_len, &b), SG_SESSION_BAD_REPLY);
+    assert_int_equal(parse(1, not_num, not_num_len, &b), SG_SESSION_BAD_REPLY);
+    assert_int_equal(parse(14, not_num, not_num_len, &b), SG_SESSION_BAD_REPLY);
+    assert_int_equal(parse(14, too_long, too_long_len, &b),
                      SG_SESSION_BAD_REPLY);
     /* the twelve-element reply of the script before provisional records */
-    assert_int_equal(sg_session_parse_reply(12, not_num, not_num_len, &b),
-                     SG_SESSION_BAD_REPLY);
+    assert_int_equal(parse(12, not_num, not_num_len, &b), SG_SESSION_BAD_REPLY);
 }
 
 
@@ -440,6 +547,8 @@ main(void)
         cmocka_unit_test(test_parse_reply),
         cmocka_unit_test(test_parse_reply_malformed),
         cmocka_unit_test(test_place_round_trip),
+        cmocka_unit_test(test_argv),
+        cmocka_unit_test(test_parse_typed),
         cmocka_unit_test(test_user_encode),
         cmocka_unit_test(test_accuracy_limit),
     };

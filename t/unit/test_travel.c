@@ -11,7 +11,7 @@
 #include <math.h>
 #include <cmocka.h>
 
-#include "../../src/sg_travel.h"
+#include "../../src/sg_place.h"
 
 
 /* city centres, as in t/fixtures/geo.json and common gazetteers */
