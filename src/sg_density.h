@@ -40,6 +40,7 @@ enum {
     SG_DENSITY_NARGS
 };
 
+/* src/lua/density.lua, embedded in sg_scripts.c by scripts/embed-lua. */
 extern const char sg_density_script[];
 
 /*

@@ -126,6 +126,7 @@ typedef enum {
     SG_SESSION_BAD_REPLY,
 } sg_session_rc_t;
 
+/* src/lua/session.lua, embedded in sg_scripts.c by scripts/embed-lua. */
 extern const char sg_session_script[];
 
 /* Writes a script's SHA-1 (what EVALSHA names it by) as 40 hex and a NUL. */
