@@ -6,6 +6,13 @@
 
 /* The script is src/lua/density.lua, embedded in sg_scripts.c. */
 
+const char *const sg_density_arg_names[SG_DENSITY_NARGS] = {
+    [SG_DENSITY_ARG_SESSION] = "session",
+    [SG_DENSITY_ARG_USER] = "user",
+    [SG_DENSITY_ARG_TTL] = "ttl",
+    [SG_DENSITY_ARG_PROBE] = "probe",
+};
+
 
 static int64_t
 sg_density_bucket_len(int64_t window)

@@ -9,6 +9,25 @@
 
 /* The script is src/lua/session.lua, embedded in sg_scripts.c. */
 
+const char *const sg_session_arg_names[SG_SESSION_NARGS] = {
+    [SG_SESSION_ARG_MODE] = "mode",
+    [SG_SESSION_ARG_NOW] = "now",
+    [SG_SESSION_ARG_TTL] = "ttl",
+    [SG_SESSION_ARG_DEVICE] = "device",
+    [SG_SESSION_ARG_TLS] = "tls",
+    [SG_SESSION_ARG_IP] = "ip",
+    [SG_SESSION_ARG_USER] = "user",
+    [SG_SESSION_ARG_VERDICT] = "verdict",
+    [SG_SESSION_ARG_SCORE] = "score",
+    [SG_SESSION_ARG_MATCHED] = "matched",
+    [SG_SESSION_ARG_PLACE] = "place",
+    [SG_SESSION_ARG_COUNT] = "count",
+    [SG_SESSION_ARG_ISSUANCE] = "issuance",
+    [SG_SESSION_ARG_CREATE] = "create",
+    [SG_SESSION_ARG_SHORT_TTL] = "short_ttl",
+    [SG_SESSION_ARG_ATTRS] = "attrs",
+};
+
 
 int
 sg_session_script_sha1(char out[41])

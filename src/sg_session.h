@@ -92,6 +92,10 @@ enum {
     SG_SESSION_NARGS
 };
 
+/* The arguments' names, as the script's header lists them (the ARGV lines
+ * of src/lua/session.lua, checked by t/unit/test_scripts.c). */
+extern const char *const sg_session_arg_names[SG_SESSION_NARGS];
+
 typedef enum {
     SG_SESSION_FIRST_SIGHT = 0, /* no record: the observation is the binding */
     SG_SESSION_SEEN,            /* a binding exists: see the fields */
