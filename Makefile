@@ -30,10 +30,23 @@ REPLAY_HDRS := $(wildcard tools/sg-replay/*.h)
 ifneq ($(REPLAY_SRCS),)
 TOOL_BINS  += $(BUILD)/sg-replay
 endif
+# The Redis scripts are kept as .lua files and embedded as C strings in files
+# that are checked in, since nginx's build (`config`) runs no step of ours:
+# `make scripts` writes them again, `make check-scripts` (in `make test`)
+# fails when one is stale.
+EMBED_CORE := -o src/sg_scripts.c -i sg_density.h -i sg_session.h \
+              sg_session_script=src/lua/session.lua \
+              sg_density_script=src/lua/density.lua
+EMBED_TOOL := -o tools/sg-replay/timeshift_script.c -i timeshift.h \
+              sg_ts_script=tools/sg-replay/timeshift.lua
+EMBEDDED   := src/sg_scripts.c tools/sg-replay/timeshift_script.c
 # ngx_module/ follows nginx's own code style (aligned declarations, command
 # tables), which clang-format cannot express; the rest is clang-formatted.
-FORMATTED  := $(wildcard src/*.[ch] t/unit/*.[ch] t/helpers/*.c tools/*.c \
-                         tools/*/*.[ch] fuzz/*.c)
+# The files scripts/embed-lua writes are left out: their lines are the Lua
+# scripts' lines, which clang-format would split and join again.
+FORMATTED  := $(filter-out $(EMBEDDED),\
+              $(wildcard src/*.[ch] t/unit/*.[ch] t/helpers/*.c tools/*.c \
+                         tools/*/*.[ch] fuzz/*.c))
 
 FUZZ_TIME ?= 600
 
@@ -43,8 +56,8 @@ export SG_TEST_MMDB := $(REPO)/$(BUILD)/mmdb
 .SECONDARY:
 
 .PHONY: all deps module unit tools helpers check-unit prove test run format \
-        replay format-check fuzz bench clean help mmdb check-includes \
-        test-nginx
+        replay scripts check-scripts format-check fuzz bench clean help \
+        mmdb check-includes test-nginx
 
 all: module unit tools helpers
 
@@ -59,6 +72,7 @@ help:
 	@echo "make replay SCENARIO=FILE   replay a scenario through its own stack"
 	@echo "make bench      module vs stock nginx benchmarks"
 	@echo "make format     clang-format the C sources"
+	@echo "make scripts    embed the Redis scripts (*.lua) in C again"
 	@echo "make clean      remove build/"
 
 deps:
@@ -134,7 +148,16 @@ format:
 format-check:
 	clang-format --dry-run --Werror $(FORMATTED)
 
+scripts:
+	scripts/embed-lua $(EMBED_CORE)
+	scripts/embed-lua $(EMBED_TOOL)
+
+check-scripts:
+	scripts/embed-lua --check $(EMBED_CORE)
+	scripts/embed-lua --check $(EMBED_TOOL)
+
 test: deps
+	$(MAKE) check-scripts
 	$(MAKE) all
 	$(MAKE) format-check
 	$(MAKE) check-includes

@@ -5,31 +5,14 @@
 #include <stdio.h>
 
 
-const char sg_density_script[] =
-    "local n = (#KEYS - 1) / 2\n"
-    "local probe = ARGV[4] == '1'\n"
-    "local function count(first, member)\n"
-    "  local without = redis.call('PFCOUNT', unpack(KEYS, first, first + n - "
-    "1))\n"
-    "  if member == '' then\n"
-    "    return without, without\n"
-    "  end\n"
-    "  if not probe then\n"
-    "    redis.call('PFADD', KEYS[first + n - 1], member)\n"
-    "    redis.call('EXPIRE', KEYS[first + n - 1], ARGV[3])\n"
-    "    local c = redis.call('PFCOUNT', unpack(KEYS, first, first + n - 1))\n"
-    "    return c, c\n"
-    "  end\n"
-    "  local tmp = KEYS[#KEYS]\n"
-    "  redis.call('PFMERGE', tmp, unpack(KEYS, first, first + n - 1))\n"
-    "  redis.call('PFADD', tmp, member)\n"
-    "  local c = redis.call('PFCOUNT', tmp)\n"
-    "  redis.call('DEL', tmp)\n"
-    "  return c, without\n"
-    "end\n"
-    "local s, s0 = count(1, ARGV[1])\n"
-    "local u, u0 = count(n + 1, ARGV[2])\n"
-    "return {s, u, s0, u0}\n";
+/* The script is src/lua/density.lua, embedded in sg_scripts.c. */
+
+const char *const sg_density_arg_names[SG_DENSITY_NARGS] = {
+    [SG_DENSITY_ARG_SESSION] = "session",
+    [SG_DENSITY_ARG_USER] = "user",
+    [SG_DENSITY_ARG_TTL] = "ttl",
+    [SG_DENSITY_ARG_PROBE] = "probe",
+};
 
 
 static int64_t

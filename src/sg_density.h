@@ -44,6 +44,11 @@ enum {
     SG_DENSITY_NARGS
 };
 
+/* The arguments' names, as the script's header lists them (the ARGV lines
+ * of src/lua/density.lua, checked by t/unit/test_scripts.c). */
+extern const char *const sg_density_arg_names[SG_DENSITY_NARGS];
+
+/* src/lua/density.lua, embedded in sg_scripts.c by scripts/embed-lua. */
 extern const char sg_density_script[];
 
 /*

@@ -7,90 +7,26 @@
 #include <openssl/evp.h>
 
 
-/*
- * The binding is written once, at first sight or at issuance, and never
- * overwritten: not by a differing observation (a thief's requests must not
- * teach the record their device), and not by a cookie issued again (an app
- * with rolling sessions re-sends it on every response, the thief's
- * included).  Only a provisional record, made for a cookie never seen
- * issued, gives way to a real issuance.  A revoked session keeps a tombstone
- * for the rest of its TTL, so its cookie cannot be bound afresh by whoever
- * holds it.  The user is recorded with the binding and never changed.
- *
- * ARGV, in SG_SESSION_ARG_* order from 1: mode, now, ttl, device, tls, ip,
- * user, verdict, score, matched, place, count, issuance, create, short_ttl,
- * attrs.  Replies, in sg_session_state_e codes: {0, recorded, provisional},
- * {1, dev, tls, ip, t, n, tb, tx, u, t0, p0, p, pv, ca}, {2}, {3}.
- */
-const char sg_session_script[] =
-    "local k, m, now, ttl = KEYS[1], ARGV[1], ARGV[2], ARGV[3]\n"
-    "if m == '1' then\n"
-    "  local c = redis.call('HMGET', k, 'dev', 'rv', 'pv')\n"
-    "  if c[2] or (c[1] and c[3] ~= '1') then\n"
-    "    return {2}\n"
-    "  end\n"
-    "  redis.call('DEL', k)\n"
-    "  redis.call('HSET', k, 'dev', ARGV[4], 'tls', ARGV[5], 'ip0', ARGV[6],\n"
-    "             'ip', ARGV[6], 't0', now, 't', now, 'tb', now, 'n', 0,\n"
-    "             'u', ARGV[7], 'p0', ARGV[11], 'p', ARGV[11], 'ca', "
-    "ARGV[16])\n"
-    "  redis.call('EXPIRE', k, ttl)\n"
-    "  return {2}\n"
-    "end\n"
-    "if m == '2' then\n"
-    "  redis.call('DEL', k)\n"
-    "  redis.call('HSET', k, 'rv', '1', 't', now)\n"
-    "  redis.call('EXPIRE', k, ttl)\n"
-    "  return {2}\n"
-    "end\n"
-    "if m == '3' then\n"
-    "  if redis.call('HEXISTS', k, 'dev') == 1 then\n"
-    "    redis.call('HSET', k, 'v', ARGV[8], 'sc', ARGV[9],\n"
-    "               ARGV[10] == '1' and 'tb' or 'tx', now)\n"
-    "    if ARGV[11] ~= '' then\n"
-    "      redis.call('HSET', k, 'p', ARGV[11])\n"
-    "      local p0 = redis.call('HGET', k, 'p0')\n"
-    "      if not p0 or p0 == '' then\n"
-    "        redis.call('HSET', k, 'p0', ARGV[11])\n"
-    "      end\n"
-    "    end\n"
-    "  end\n"
-    "  return {2}\n"
-    "end\n"
-    "if m == '4' then\n"
-    "  local c = redis.call('HMGET', k, 'dev', 'pv')\n"
-    "  if c[1] then\n"
-    "    redis.call('HSET', k, 'ip', ARGV[6], 't', now, 'tb', now)\n"
-    "    redis.call('HINCRBY', k, 'n', ARGV[12])\n"
-    "    redis.call('EXPIRE', k, c[2] == '1' and ARGV[15] or ttl)\n"
-    "  end\n"
-    "  return {2}\n"
-    "end\n"
-    "local b = redis.call('HMGET', k, 'dev', 'tls', 'ip', 't', 'n', 'tb',\n"
-    "                     'tx', 'u', 'rv', 't0', 'p0', 'p', 'pv', 'ca')\n"
-    "if b[9] then\n"
-    "  return {3}\n"
-    "end\n"
-    "if not b[1] then\n"
-    "  local pv = ARGV[13] == '1'\n"
-    "  if ARGV[14] ~= '1' then\n"
-    "    return {0, 0, pv and 1 or 0}\n"
-    "  end\n"
-    "  redis.call('HSET', k, 'dev', ARGV[4], 'tls', ARGV[5], 'ip0', ARGV[6],\n"
-    "             'ip', ARGV[6], 't0', now, 't', now, 'tb', now, 'n', 1,\n"
-    "             'u', ARGV[7], 'p0', ARGV[11], 'p', ARGV[11])\n"
-    "  if pv then\n"
-    "    redis.call('HSET', k, 'pv', '1')\n"
-    "  end\n"
-    "  redis.call('EXPIRE', k, pv and ARGV[15] or ttl)\n"
-    "  return {0, 1, pv and 1 or 0}\n"
-    "end\n"
-    "redis.call('HSET', k, 'ip', ARGV[6], 't', now)\n"
-    "redis.call('HINCRBY', k, 'n', 1)\n"
-    "redis.call('EXPIRE', k, b[13] == '1' and ARGV[15] or ttl)\n"
-    "return {1, b[1], b[2] or '', b[3] or '', b[4] or '0', b[5] or '0',\n"
-    "        b[6] or '0', b[7] or '0', b[8] or '', b[10] or '0',\n"
-    "        b[11] or '', b[12] or '', b[13] or '', b[14] or ''}\n";
+/* The script is src/lua/session.lua, embedded in sg_scripts.c. */
+
+const char *const sg_session_arg_names[SG_SESSION_NARGS] = {
+    [SG_SESSION_ARG_MODE] = "mode",
+    [SG_SESSION_ARG_NOW] = "now",
+    [SG_SESSION_ARG_TTL] = "ttl",
+    [SG_SESSION_ARG_DEVICE] = "device",
+    [SG_SESSION_ARG_TLS] = "tls",
+    [SG_SESSION_ARG_IP] = "ip",
+    [SG_SESSION_ARG_USER] = "user",
+    [SG_SESSION_ARG_VERDICT] = "verdict",
+    [SG_SESSION_ARG_SCORE] = "score",
+    [SG_SESSION_ARG_MATCHED] = "matched",
+    [SG_SESSION_ARG_PLACE] = "place",
+    [SG_SESSION_ARG_COUNT] = "count",
+    [SG_SESSION_ARG_ISSUANCE] = "issuance",
+    [SG_SESSION_ARG_CREATE] = "create",
+    [SG_SESSION_ARG_SHORT_TTL] = "short_ttl",
+    [SG_SESSION_ARG_ATTRS] = "attrs",
+};
 
 
 int

@@ -124,6 +124,10 @@ typedef struct {
 int sg_session_argv(const sg_session_args_t *a, char *buf, size_t cap,
                     sg_str_t argv[SG_SESSION_NARGS]);
 
+/* The arguments' names, as the script's header lists them (the ARGV lines
+ * of src/lua/session.lua, checked by t/unit/test_scripts.c). */
+extern const char *const sg_session_arg_names[SG_SESSION_NARGS];
+
 typedef enum {
     SG_SESSION_FIRST_SIGHT = 0, /* no record: the observation is the binding */
     SG_SESSION_SEEN,            /* a binding exists: see the fields */
@@ -158,6 +162,7 @@ typedef enum {
     SG_SESSION_BAD_REPLY,
 } sg_session_rc_t;
 
+/* src/lua/session.lua, embedded in sg_scripts.c by scripts/embed-lua. */
 extern const char sg_session_script[];
 
 /* Writes a script's SHA-1 (what EVALSHA names it by) as 40 hex and a NUL. */

@@ -9,27 +9,6 @@
 
 #define SG_TS_CACHE 256
 
-/* HINCRBY only the fields that exist, atomically, so that a field the
- * module has not written is not created with a negative time; the places
- * p0 and p carry the time their country was entered as their last field. */
-static const char sg_ts_script[] =
-    "local n = 0\n"
-    "for i = 2, #ARGV do\n"
-    "  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then\n"
-    "    redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[1])\n"
-    "    n = n + 1\n"
-    "  end\n"
-    "end\n"
-    "for _, f in ipairs({'p0', 'p'}) do\n"
-    "  local v = redis.call('HGET', KEYS[1], f)\n"
-    "  local head, since = string.match(v or '', '^(.*):(%d+)$')\n"
-    "  if head and tonumber(since) > 0 then\n"
-    "    since = math.max(1, tonumber(since) + tonumber(ARGV[1]))\n"
-    "    redis.call('HSET', KEYS[1], f, head .. ':' .. since)\n"
-    "  end\n"
-    "end\n"
-    "return n\n";
-
 struct sg_timeshift_s {
     redisContext *rc;
     char         *prefix;

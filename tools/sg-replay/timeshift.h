@@ -25,4 +25,8 @@ int  sg_timeshift_apply(sg_timeshift_t *ts, const char *sid, long long seconds,
                         char *err, int err_len);
 void sg_timeshift_close(sg_timeshift_t *ts);
 
+/* What sg_timeshift_apply runs: timeshift.lua, embedded in
+ * timeshift_script.c by scripts/embed-lua. */
+extern const char sg_ts_script[];
+
 #endif /* SG_REPLAY_TIMESHIFT_H */

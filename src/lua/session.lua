@@ -1,0 +1,126 @@
+-- The session record: one atomic script for everything the module asks
+-- of a session's record (src/sg_session.h), selected by the mode.
+--
+-- The binding is written once, at first sight or at issuance, and never
+-- overwritten: not by a differing observation (a thief's requests must
+-- not teach the record their device), and not by a cookie issued again
+-- (an app with rolling sessions re-sends it on every response, the
+-- thief's included).  Only a provisional record, made for a cookie
+-- never seen issued, gives way to a real issuance.  A revoked session
+-- keeps a tombstone for the rest of its TTL, so its cookie cannot be
+-- bound afresh by whoever holds it.  The user is recorded with the
+-- binding and never changed.
+--
+-- The lines below are checked against the C side by
+-- t/unit/test_scripts.c (the convention is in docs/testing.md).  Every
+-- mode gets every argument and ignores what it does not use.
+--
+-- KEYS 1 s the session's record, PREFIX{KEY}:s
+-- ARGV 1 mode what to do: one of the MODE digits
+-- ARGV 2 now unix seconds
+-- ARGV 3 ttl seconds of idleness before the record expires
+-- ARGV 4 device device fingerprint
+-- ARGV 5 tls stable TLS signature, may be empty
+-- ARGV 6 ip client address
+-- ARGV 7 user may be empty
+-- ARGV 8 verdict the verdict's name (verdict mode)
+-- ARGV 9 score its score (verdict mode)
+-- ARGV 10 matched '1': it matched the binding (verdict mode)
+-- ARGV 11 place the request's place, '' if unknown
+-- ARGV 12 count requests to add to n (touch mode)
+-- ARGV 13 issuance '1': sessions are bound at issuance, an unknown one
+--   is provisional (observe mode)
+-- ARGV 14 create '0' records nothing for an unknown session (observe)
+-- ARGV 15 short_ttl seconds a provisional record lives
+-- ARGV 16 attrs the cookie's attributes, kept in ca (bind mode)
+-- MODE 0 observe record a request, answer with the binding
+-- MODE 1 bind bind at issuance
+-- MODE 2 revoke forget the binding, keep a tombstone
+-- MODE 3 verdict note the verdict of the last request
+-- MODE 4 touch requests answered without a round trip
+-- REPLY 0 first_sight {0, recorded, provisional}
+-- REPLY 1 seen {1, dev, tls, ip, t, n, tb, tx, u, t0, p0, p, pv, ca}
+-- REPLY 2 done {2}
+-- REPLY 3 revoked {3}
+
+local k = KEYS[1]
+local mode, now, ttl, device, tls, ip, user =
+  ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local verdict, score, matched, place, count =
+  ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]
+local issuance, create, short_ttl, attrs =
+  ARGV[13], ARGV[14], ARGV[15], ARGV[16]
+
+if mode == '1' then
+  local c = redis.call('HMGET', k, 'dev', 'rv', 'pv')
+  if c[2] or (c[1] and c[3] ~= '1') then
+    return {2}
+  end
+  redis.call('DEL', k)
+  redis.call('HSET', k, 'dev', device, 'tls', tls, 'ip0', ip, 'ip', ip,
+             't0', now, 't', now, 'tb', now, 'n', 0, 'u', user,
+             'p0', place, 'p', place, 'ca', attrs)
+  redis.call('EXPIRE', k, ttl)
+  return {2}
+end
+
+if mode == '2' then
+  redis.call('DEL', k)
+  redis.call('HSET', k, 'rv', '1', 't', now)
+  redis.call('EXPIRE', k, ttl)
+  return {2}
+end
+
+if mode == '3' then
+  if redis.call('HEXISTS', k, 'dev') == 1 then
+    redis.call('HSET', k, 'v', verdict, 'sc', score,
+               matched == '1' and 'tb' or 'tx', now)
+    if place ~= '' then
+      redis.call('HSET', k, 'p', place)
+      local p0 = redis.call('HGET', k, 'p0')
+      if not p0 or p0 == '' then
+        redis.call('HSET', k, 'p0', place)
+      end
+    end
+  end
+  return {2}
+end
+
+if mode == '4' then
+  local c = redis.call('HMGET', k, 'dev', 'pv')
+  if c[1] then
+    redis.call('HSET', k, 'ip', ip, 't', now, 'tb', now)
+    redis.call('HINCRBY', k, 'n', count)
+    redis.call('EXPIRE', k, c[2] == '1' and short_ttl or ttl)
+  end
+  return {2}
+end
+
+-- Observe.
+local b = redis.call('HMGET', k, 'dev', 'tls', 'ip', 't', 'n', 'tb',
+                     'tx', 'u', 'rv', 't0', 'p0', 'p', 'pv', 'ca')
+if b[9] then
+  return {3}
+end
+
+if not b[1] then
+  local pv = issuance == '1'
+  if create ~= '1' then
+    return {0, 0, pv and 1 or 0}
+  end
+  redis.call('HSET', k, 'dev', device, 'tls', tls, 'ip0', ip, 'ip', ip,
+             't0', now, 't', now, 'tb', now, 'n', 1, 'u', user,
+             'p0', place, 'p', place)
+  if pv then
+    redis.call('HSET', k, 'pv', '1')
+  end
+  redis.call('EXPIRE', k, pv and short_ttl or ttl)
+  return {0, 1, pv and 1 or 0}
+end
+
+redis.call('HSET', k, 'ip', ip, 't', now)
+redis.call('HINCRBY', k, 'n', 1)
+redis.call('EXPIRE', k, b[13] == '1' and short_ttl or ttl)
+return {1, b[1], b[2] or '', b[3] or '', b[4] or '0', b[5] or '0',
+        b[6] or '0', b[7] or '0', b[8] or '', b[10] or '0',
+        b[11] or '', b[12] or '', b[13] or '', b[14] or ''}
