@@ -14,13 +14,6 @@ sg_tag_space(char c)
 
 
 static int
-sg_tag_lower_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
-
-static int
 sg_tag_reason_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -91,7 +84,7 @@ sg_tag_format(char *buf, size_t cap, const char *verdict, unsigned score,
 
     if (session != NULL) {
         for (i = 0; i < SG_SESSION_ID_LEN; i++) {
-            if (!sg_tag_lower_hex(session[i])) {
+            if (sg_hex_digit_lower(session[i]) < 0) {
                 return -1;
             }
         }
@@ -196,7 +189,7 @@ sg_tag_parse(const char *p, size_t len, sg_tag_t *out)
 
         } else if (nlen == 7 && memcmp(name, "session", 7) == 0) {
             for (i = 0; i < vlen; i++) {
-                if (!sg_tag_lower_hex(val[i])) {
+                if (sg_hex_digit_lower(val[i]) < 0) {
                     break;
                 }
             }
