@@ -27,6 +27,15 @@ HELPER_SRCS := $(wildcard t/helpers/*.c)
 HELPER_BINS := $(HELPER_SRCS:t/helpers/%.c=$(BUILD)/t/%)
 REPLAY_SRCS := $(wildcard tools/sg-replay/*.c)
 REPLAY_HDRS := $(wildcard tools/sg-replay/*.h)
+# The replay harness's libraries (JSON, HAR, PROXY protocol, reading and
+# scoring verdicts): tools/lib/, never part of the module.  Their unit tests,
+# tools/lib/t/test_*.c, link them with the core and run with the core's.
+TLIB_SRCS  := $(wildcard tools/lib/*.c)
+TLIB_HDRS  := $(wildcard tools/lib/*.h)
+TLIB_SAN_OBJS := $(TLIB_SRCS:tools/lib/%.c=$(BUILD)/tools-lib-san/%.o)
+TLIB_REL_OBJS := $(TLIB_SRCS:tools/lib/%.c=$(BUILD)/tools-lib/%.o)
+TLIB_UNIT_SRCS := $(wildcard tools/lib/t/test_*.c)
+UNIT_BINS  += $(TLIB_UNIT_SRCS:tools/lib/t/%.c=$(BUILD)/unit-tools/%)
 ifneq ($(REPLAY_SRCS),)
 TOOL_BINS  += $(BUILD)/sg-replay
 endif
@@ -46,7 +55,7 @@ EMBEDDED   := src/sg_scripts.c tools/sg-replay/timeshift_script.c
 # scripts' lines, which clang-format would split and join again.
 FORMATTED  := $(filter-out $(EMBEDDED),\
               $(wildcard src/*.[ch] t/unit/*.[ch] t/helpers/*.c tools/*.c \
-                         tools/*/*.[ch] fuzz/*.c))
+                         tools/*/*.[ch] tools/*/t/*.c fuzz/*.c))
 
 FUZZ_TIME ?= 600
 
@@ -110,13 +119,27 @@ $(BUILD)/unit/%: t/unit/%.c $(SAN_OBJS) $(UNIT_SUPPORT) $(wildcard t/unit/*.h)
 	$(CC) $(CSTD) -g -O1 $(WARN) $(SAN) -Isrc -It/unit -o $@ $< $(SAN_OBJS) \
 		$(UNIT_SUPPORT) -lcmocka $(LIBS)
 
+$(BUILD)/unit-tools/%: tools/lib/t/%.c $(TLIB_SAN_OBJS) $(SAN_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -g -O1 $(WARN) $(SAN) -Isrc -Itools/lib -o $@ $< \
+		$(TLIB_SAN_OBJS) $(SAN_OBJS) -lcmocka $(LIBS)
+
+$(BUILD)/tools-lib-san/%.o: tools/lib/%.c $(TLIB_HDRS) $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -g -O1 $(WARN) $(SAN) -Isrc -Itools/lib -c -o $@ $<
+
+$(BUILD)/tools-lib/%.o: tools/lib/%.c $(TLIB_HDRS) $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -g -O2 $(WARN) -Isrc -Itools/lib -c -o $@ $<
+
 $(BUILD)/%: tools/%.c $(REL_OBJS)
 	$(CC) $(CSTD) -g -O2 $(WARN) -Isrc -o $@ $< $(REL_OBJS) -lssl $(LIBS)
 
-# The replay harness: several files of its own, the core, OpenSSL, hiredis.
-$(BUILD)/sg-replay: $(REPLAY_SRCS) $(REPLAY_HDRS) $(REL_OBJS)
-	$(CC) $(CSTD) -g -O2 $(WARN) -Isrc -Itools/sg-replay -o $@ \
-		$(REPLAY_SRCS) $(REL_OBJS) -lssl -lhiredis $(LIBS)
+# The replay harness: several files of its own, its libraries, the core,
+# OpenSSL, hiredis.
+$(BUILD)/sg-replay: $(REPLAY_SRCS) $(REPLAY_HDRS) $(TLIB_REL_OBJS) $(REL_OBJS)
+	$(CC) $(CSTD) -g -O2 $(WARN) -Isrc -Itools/lib -Itools/sg-replay -o $@ \
+		$(REPLAY_SRCS) $(TLIB_REL_OBJS) $(REL_OBJS) -lssl -lhiredis $(LIBS)
 
 $(BUILD)/t/%: t/helpers/%.c
 	@mkdir -p $(dir $@)

@@ -6,6 +6,7 @@
  */
 
 #include "ngx_http_session_guard_module.h"
+#include "sg_tag.h"
 
 
 static ngx_int_t ngx_http_session_guard_set_header(ngx_http_request_t *r,
@@ -356,6 +357,7 @@ static ngx_int_t
 ngx_http_session_guard_set_header(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx)
 {
+    int                                 n;
     size_t                              len;
     u_char                             *p;
     ngx_table_elt_t                    *h;
@@ -370,12 +372,19 @@ ngx_http_session_guard_set_header(ngx_http_request_t *r,
 
     verdict = sg_verdict_name(ctx->verdict);
 
-    len = sizeof("verdict=; score=; reasons=; session=") - 1
-          + ngx_strlen(verdict) + NGX_INT_T_LEN + ctx->reasons_text.len
-          + SG_SESSION_ID_LEN;
+    len = SG_TAG_LEN(ctx->reasons_text.len) + 1;    /* sg_tag_format's NUL */
 
     p = ngx_pnalloc(r->pool, len);
     if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* formatted before the header is pushed, so a refusal adds none */
+    n = sg_tag_format((char *) p, len, verdict, ctx->score,
+                      (const char *) ctx->reasons_text.data,
+                      ctx->reasons_text.len,
+                      ctx->has_key ? (const char *) ctx->key : NULL);
+    if (n < 0) {
         return NGX_ERROR;
     }
 
@@ -388,19 +397,10 @@ ngx_http_session_guard_set_header(ngx_http_request_t *r,
     h->key = lcf->header;
     h->lowcase_key = lcf->header_lowcase;
     h->value.data = p;
+    h->value.len = n;
 #if (nginx_version >= 1023000)
     h->next = NULL;
 #endif
-
-    p = ngx_sprintf(p, "verdict=%s; score=%ui; reasons=%V", verdict,
-                    ctx->score, &ctx->reasons_text);
-
-    if (ctx->has_key) {
-        p = ngx_sprintf(p, "; session=%*s", (size_t) SG_SESSION_ID_LEN,
-                        ctx->key);
-    }
-
-    h->value.len = p - h->value.data;
 
     return NGX_OK;
 }

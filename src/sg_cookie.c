@@ -23,25 +23,6 @@ sg_cookie_trim(const char **p, const char **end)
 }
 
 
-static int
-sg_cookie_hex(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-
-    return -1;
-}
-
-
 static char
 sg_cookie_lower(char c)
 {
@@ -56,8 +37,8 @@ sg_cookie_decoded(const char *p, size_t len, size_t *i)
     int hi, lo;
 
     if (p[*i] == '%' && *i + 2 < len) {
-        hi = sg_cookie_hex(p[*i + 1]);
-        lo = sg_cookie_hex(p[*i + 2]);
+        hi = sg_hex_digit(p[*i + 1]);
+        lo = sg_hex_digit(p[*i + 2]);
 
         if (hi >= 0 && lo >= 0) {
             *i += 3;

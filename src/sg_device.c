@@ -1059,25 +1059,10 @@ sg_split_fields(const char *p, size_t len, sg_str_t *f, size_t n)
 
 
 static int
-sg_hex_digit(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    return -1;
-}
-
-
-static int
 sg_hex_byte(const char *p)
 {
-    int hi = sg_hex_digit((unsigned char) p[0]);
-    int lo = sg_hex_digit((unsigned char) p[1]);
+    int hi = sg_hex_digit_lower((unsigned char) p[0]);
+    int lo = sg_hex_digit_lower((unsigned char) p[1]);
 
     return (hi < 0 || lo < 0) ? -1 : hi * 16 + lo;
 }

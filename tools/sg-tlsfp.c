@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sg_str.h"
 #include "sg_tls_fp.h"
 
 
@@ -19,25 +20,6 @@
 
 static uint8_t     sg_tlsfp_msg[SG_TLSFP_MAX_MSG];
 static sg_tls_fp_t sg_tlsfp_out;
-
-
-static int
-sg_tlsfp_nibble(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-
-    return -1;
-}
 
 
 static int
@@ -64,7 +46,7 @@ sg_tlsfp_read_hex(FILE *in, uint8_t *buf, size_t cap, size_t *len)
 
         seen++;
 
-        v = sg_tlsfp_nibble(c);
+        v = sg_hex_digit(c);
         if (v < 0) {
             fprintf(stderr, "sg-tlsfp: invalid hex character '%c'\n", c);
             return -1;

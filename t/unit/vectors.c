@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "sg_str.h"
 #include "vectors.h"
 
 
@@ -182,16 +183,7 @@ jstr_array(const char *line, const char *name, const char **item, size_t *ilen,
 int
 hexval(int c)
 {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
+    return sg_hex_digit(c);
 }
 
 

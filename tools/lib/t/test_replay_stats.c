@@ -12,8 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../src/sg_replay_stats.h"
-#include "../../src/sg_replay_verdict.h"
+#include "../sg_replay_stats.h"
+#include "../sg_replay_verdict.h"
 
 
 static void

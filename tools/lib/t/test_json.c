@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../src/sg_json.h"
+#include "../sg_json.h"
 
 
 static sg_json_t *

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../src/sg_json.h"
-#include "../../src/sg_replay_har.h"
+#include "../sg_json.h"
+#include "../sg_replay_har.h"
 
 
 static const char har_text[] =

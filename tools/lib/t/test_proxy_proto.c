@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../src/sg_proxy_proto.h"
+#include "../sg_proxy_proto.h"
 
 
 static void

@@ -4,10 +4,11 @@
  *
  * The module tells the upstream app its verdict in a tag header
  * ("verdict=tag; score=50; reasons=tls_changed,device_changed;
- * session=0123456789abcdef").  A test app may echo it in its body (the demo
- * says "session_guard says: <code>...</code>") or return it as a response
- * header; when neither is there, a 403 or a redirect to the login page is a
- * block.  Pure functions over caller-owned buffers.
+ * session=0123456789abcdef"), read here with the core's sg_tag_parse(),
+ * the counterpart of what the module writes.  A test app may echo it in its
+ * body (the demo says "session_guard says: <code>...</code>") or return it
+ * as a response header; when neither is there, a 403 or a redirect to the
+ * login page is a block.  Pure functions over caller-owned buffers.
  */
 
 #ifndef SG_REPLAY_VERDICT_H
@@ -49,7 +50,8 @@ typedef struct {
     char                session[SG_REPLAY_SESSION_MAX]; /* hex, or "" */
 } sg_replay_tag_t;
 
-/* Parses a tag header value; -1 if it has no known verdict. */
+/* Parses a tag header value (see sg_tag.h for what is taken); -1 if it has
+ * no known verdict, with out->verdict SG_V_UNSEEN. */
 int sg_replay_tag_parse(const char *p, size_t len, sg_replay_tag_t *out);
 
 /* Finds the echoed tag in a body: sets *tag and *tag_len to the text between

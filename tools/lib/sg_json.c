@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sg_str.h"
+
 
 typedef struct {
     const char      *p;
@@ -130,18 +132,13 @@ sg_json_hex4(sg_json_ctx_t *c, unsigned long *out)
     }
 
     for (i = 0; i < 4; i++) {
-        char ch = c->p[c->pos + i];
+        int d = sg_hex_digit(c->p[c->pos + i]);
 
-        v <<= 4;
-        if (ch >= '0' && ch <= '9') {
-            v |= (unsigned long) (ch - '0');
-        } else if (ch >= 'a' && ch <= 'f') {
-            v |= (unsigned long) (ch - 'a' + 10);
-        } else if (ch >= 'A' && ch <= 'F') {
-            v |= (unsigned long) (ch - 'A' + 10);
-        } else {
+        if (d < 0) {
             return sg_json_fail(c, "bad hex digit in \\u escape");
         }
+
+        v = v << 4 | (unsigned long) d;
     }
 
     c->pos += 4;

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "sg_tag.h"
+
 
 static const char *sg_replay_verdict_names[SG_V_COUNT] = {
     "unseen", "none", "new", "ok", "tag", "block", "error", "failed"};
@@ -10,23 +12,25 @@ static const char *sg_replay_expect_names[SG_EXPECT_COUNT] = {
     "", "ok", "new", "tag", "block", "pass", "alert", "none"};
 
 
-static int
-sg_replay_is_space(char c)
-{
-    return c == ' ' || c == '\t';
-}
+/* The core's verdicts as the harness counts them: it has two of its own. */
+static const sg_replay_verdict_t sg_replay_from_core[SG_VERDICT_COUNT] = {
+    [SG_VERDICT_NONE] = SG_V_NONE,   [SG_VERDICT_NEW] = SG_V_NEW,
+    [SG_VERDICT_OK] = SG_V_OK,       [SG_VERDICT_TAG] = SG_V_TAG,
+    [SG_VERDICT_BLOCK] = SG_V_BLOCK, [SG_VERDICT_ERROR] = SG_V_ERROR,
+};
 
 
 /* Copies a value into a fixed field; a value that does not fit is cut,
  * which only shortens what the report shows. */
 static void
-sg_replay_copy(char *dst, size_t cap, const char *p, size_t len)
+sg_replay_copy(char *dst, size_t cap, sg_str_t v)
 {
-    if (len >= cap) {
-        len = cap - 1;
+    size_t len = v.len < cap ? v.len : cap - 1;
+
+    if (len > 0) {
+        memcpy(dst, v.data, len);
     }
 
-    memcpy(dst, p, len);
     dst[len] = '\0';
 }
 
@@ -34,79 +38,17 @@ sg_replay_copy(char *dst, size_t cap, const char *p, size_t len)
 int
 sg_replay_tag_parse(const char *p, size_t len, sg_replay_tag_t *out)
 {
-    const char *end = p + len, *name, *eq, *val, *semi;
-    size_t      nlen, vlen, i;
-    int         score, found = 0;
+    sg_tag_t tag;
+    int      rc;
 
-    out->verdict = SG_V_UNSEEN;
-    out->score = -1;
-    out->reasons[0] = '\0';
-    out->session[0] = '\0';
+    rc = sg_tag_parse(p, len, &tag);
 
-    while (p < end) {
-        while (p < end && (sg_replay_is_space(*p) || *p == ';')) {
-            p++;
-        }
+    out->verdict = rc == 0 ? sg_replay_from_core[tag.verdict] : SG_V_UNSEEN;
+    out->score = tag.score;
+    sg_replay_copy(out->reasons, sizeof(out->reasons), tag.reasons);
+    sg_replay_copy(out->session, sizeof(out->session), tag.session);
 
-        name = p;
-        semi = memchr(p, ';', (size_t) (end - p));
-        if (semi == NULL) {
-            semi = end;
-        }
-
-        eq = memchr(p, '=', (size_t) (semi - p));
-        p = semi;
-
-        if (eq == NULL) {
-            continue;
-        }
-
-        nlen = (size_t) (eq - name);
-        val = eq + 1;
-        vlen = (size_t) (semi - val);
-        while (vlen > 0 && sg_replay_is_space(val[vlen - 1])) {
-            vlen--;
-        }
-
-        if (nlen == 7 && memcmp(name, "verdict", 7) == 0) {
-            for (i = SG_V_NONE; i <= SG_V_ERROR; i++) {
-                if (strlen(sg_replay_verdict_names[i]) == vlen &&
-                    memcmp(sg_replay_verdict_names[i], val, vlen) == 0) {
-                    out->verdict = (sg_replay_verdict_t) i;
-                    found = 1;
-                }
-            }
-        } else if (nlen == 5 && memcmp(name, "score", 5) == 0) {
-            score = 0;
-            for (i = 0; i < vlen && i < 9; i++) {
-                if (val[i] < '0' || val[i] > '9') {
-                    break;
-                }
-                score = score * 10 + (val[i] - '0');
-            }
-            if (i == vlen && vlen > 0) {
-                out->score = score;
-            }
-        } else if (nlen == 7 && memcmp(name, "reasons", 7) == 0) {
-            /* the module writes "-" when there are none */
-            if (!(vlen == 1 && val[0] == '-')) {
-                sg_replay_copy(out->reasons, sizeof(out->reasons), val, vlen);
-            }
-        } else if (nlen == 7 && memcmp(name, "session", 7) == 0) {
-            for (i = 0; i < vlen; i++) {
-                char c = val[i];
-
-                if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-                    break;
-                }
-            }
-            if (i == vlen) {
-                sg_replay_copy(out->session, sizeof(out->session), val, vlen);
-            }
-        }
-    }
-
-    return found ? 0 : -1;
+    return rc;
 }
 
 
