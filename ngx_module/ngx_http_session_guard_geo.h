@@ -92,4 +92,80 @@ typedef struct {
 ngx_int_t ngx_http_session_guard_geo_observe(ngx_http_request_t *r,
     time_t now, ngx_http_session_guard_where_t *w);
 
+
+/*
+ * The module's own configuration and internals, shared by its three files:
+ * _geo_module.c (the module, its configuration's life cycle), _geo_directives.c
+ * (the directives' parsers), _geo.c (lookups, the place of a request, and
+ * the variables).
+ */
+#define NGX_HTTP_SG_DENSITY_WINDOW    86400
+#define NGX_HTTP_SG_DENSITY_USERS     3
+#define NGX_HTTP_SG_DENSITY_SESSIONS  20
+#define NGX_HTTP_SG_DENSITY_PREFIX4   24
+#define NGX_HTTP_SG_DENSITY_PREFIX6   56
+
+/* address family and up to 16 address bytes */
+#define NGX_HTTP_SG_GEO_KEY_LEN       17
+
+
+typedef struct {
+    sg_geo_set_t                      *set;       /* NULL: no database */
+} ngx_http_session_guard_geo_main_conf_t;
+
+
+typedef struct {
+    ngx_array_t                       *trusted;   /* of sg_cidr_t */
+    sg_cidr_list_t                     trusted_list;  /* over trusted */
+    ngx_array_t                       *countries; /* of u_char[2] */
+    ngx_array_t                       *asns;      /* of uint32_t */
+
+    ngx_int_t                          max_speed;   /* km/h */
+    ngx_int_t                          floor;       /* km */
+    time_t                             hop_window;  /* 0: off */
+
+    ngx_http_session_guard_density_t   density;
+} ngx_http_session_guard_geo_loc_conf_t;
+
+
+/* A lookup and the address it is for. */
+typedef struct {
+    u_char                             key[NGX_HTTP_SG_GEO_KEY_LEN];
+    size_t                             key_len;    /* 0: empty */
+    sg_geo_t                           geo;
+} ngx_http_session_guard_geo_entry_t;
+
+
+
+typedef enum {
+    NGX_HTTP_SG_GEO_VAR_COUNTRY = 0,
+    NGX_HTTP_SG_GEO_VAR_CITY,
+    NGX_HTTP_SG_GEO_VAR_ASN,
+    NGX_HTTP_SG_GEO_VAR_IP_CLASS,
+    NGX_HTTP_SG_GEO_VAR_IP_REASONS,
+    NGX_HTTP_SG_GEO_VAR_IP_NET,
+    NGX_HTTP_SG_GEO_VAR_TRUSTED
+} ngx_http_session_guard_geo_var_e;
+
+
+ngx_uint_t ngx_http_session_guard_geo_trusted_conf(ngx_http_request_t *r,
+    ngx_http_session_guard_geo_loc_conf_t *lcf);
+ngx_int_t ngx_http_session_guard_geo_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+ngx_int_t ngx_http_session_guard_geo_addr_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+
+char *ngx_http_session_guard_geoip(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_session_guard_trusted(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_session_guard_deny_country(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_session_guard_deny_asn(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_session_guard_travel(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_session_guard_density(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
 #endif /* NGX_HTTP_SESSION_GUARD_GEO_H */

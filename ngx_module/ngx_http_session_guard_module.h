@@ -26,6 +26,9 @@
 #define NGX_HTTP_SG_BLOCK_REDIRECT  2
 #define NGX_HTTP_SG_BLOCK_REVOKE    3
 
+/* "block=off": above any score, and not NGX_CONF_UNSET (-1). */
+#define NGX_HTTP_SG_BLOCK_OFF       (SG_SCORE_MAX + 1)
+
 /* A session cookie sent more than once (in any case, in any header). */
 #define NGX_HTTP_SG_DUPLICATES_JUDGE   0   /* judge every value */
 #define NGX_HTTP_SG_DUPLICATES_REFUSE  1   /* answer 400 */
@@ -278,6 +281,30 @@ ngx_int_t ngx_http_session_guard_final(ngx_http_request_t *r,
 ngx_int_t ngx_http_session_guard_strip(ngx_http_request_t *r);
 ngx_uint_t ngx_http_session_guard_header_name_eq(u_char *lowcase,
     u_char *name, size_t len);
+
+/* Directive parsers (_directives.c, _redis_conf.c). */
+char *ngx_http_session_guard_session(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_session_guard_header(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_session_guard_user(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_session_guard_weight(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_session_guard_threshold(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_session_guard_on_block(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_session_guard_on_error(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_session_guard_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_session_guard_redis(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_session_guard_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_session_guard_strip_add(ngx_conf_t *cf,
+    ngx_http_session_guard_srv_conf_t *sscf, ngx_str_t *name);
 
 ngx_int_t ngx_http_session_guard_ssl_init(ngx_conf_t *cf);
 
