@@ -231,6 +231,41 @@ sg_cookie_attr_value(const char *a, const char *end)
 }
 
 
+/*
+ * Steps from the ';' at *a (or from the previous attribute, ending at
+ * *aend) to the next attribute of a Set-Cookie: *a its first non-blank
+ * byte, *aend its end.  0 when there is none left.
+ */
+static int
+sg_cookie_next_attr(const char **a, const char **aend, const char *end)
+{
+    const char *p = *a;
+
+    if (p != NULL && *aend != NULL && p < *aend) {
+        p = *aend;
+    }
+
+    if (p == NULL || p >= end) {
+        return 0;
+    }
+
+    p++; /* the ';' */
+
+    *aend = memchr(p, ';', (size_t) (end - p));
+    if (*aend == NULL) {
+        *aend = end;
+    }
+
+    while (p < *aend && sg_cookie_space(*p)) {
+        p++;
+    }
+
+    *a = p;
+
+    return 1;
+}
+
+
 int
 sg_cookie_set(const char *header, size_t len, sg_str_t name, sg_str_t *value)
 {
@@ -263,17 +298,9 @@ sg_cookie_set(const char *header, size_t len, sg_str_t name, sg_str_t *value)
     deleted = value->len == 0 ||
               (value->len == 2 && memcmp(value->data, "\"\"", 2) == 0);
 
-    for (a = semi; a < end; a = aend) {
-        a++;
-        aend = memchr(a, ';', (size_t) (end - a));
-        if (aend == NULL) {
-            aend = end;
-        }
+    aend = NULL;
 
-        while (a < aend && sg_cookie_space(*a)) {
-            a++;
-        }
-
+    for (a = semi; sg_cookie_next_attr(&a, &aend, end);) {
         if (sg_cookie_attr_is(a, (size_t) (aend - a), "max-age")) {
             v = sg_cookie_attr_value(a, aend);
 
@@ -331,7 +358,7 @@ sg_cookie_delete_attrs(const char *header, size_t len, char *out, size_t cap)
 {
     size_t      n = 0;
     sg_str_t    v;
-    const char *end = header + len, *a, *aend;
+    const char *end = header + len, *a, *aend = NULL;
 
     if (cap == 0) {
         return -1;
@@ -341,17 +368,7 @@ sg_cookie_delete_attrs(const char *header, size_t len, char *out, size_t cap)
 
     a = memchr(header, ';', len);
 
-    for (; a != NULL && a < end; a = aend) {
-        a++;
-        aend = memchr(a, ';', (size_t) (end - a));
-        if (aend == NULL) {
-            aend = end;
-        }
-
-        while (a < aend && sg_cookie_space(*a)) {
-            a++;
-        }
-
+    while (a != NULL && sg_cookie_next_attr(&a, &aend, end)) {
         if (sg_cookie_attr_is(a, (size_t) (aend - a), "path") ||
             sg_cookie_attr_is(a, (size_t) (aend - a), "domain")) {
             v = sg_cookie_attr_value(a, aend);

@@ -18,35 +18,20 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "reply_strings.h"
+
 #include <openssl/evp.h>
 
 #include "sg_density.h"
 #include "sg_session.h"
 
-/* Reply elements as strings, the way hash fields come back. */
-static size_t
-as_elts(size_t n, const char *const *v, const size_t *lens, sg_reply_elt_t *e)
-{
-    size_t i;
-
-    for (i = 0; i < n && i < 32; i++) {
-        memset(&e[i], 0, sizeof(e[i]));
-        e[i].type = SG_REPLY_STRING;
-        e[i].str = v[i];
-        e[i].len = lens[i];
-    }
-
-    return n;
-}
-
-
 static int
 session_parse(size_t n, const char *const *v, const size_t *lens,
               sg_session_bound_t *out)
 {
-    sg_reply_elt_t e[32];
+    sg_reply_elt_t e[REPLY_STRINGS_MAX];
 
-    return (int) sg_session_parse_reply(as_elts(n, v, lens, e), e, out);
+    return (int) sg_session_parse_reply(reply_strings(n, v, lens, e), e, out);
 }
 
 
@@ -54,9 +39,9 @@ static int
 density_parse(size_t n, const char *const *v, const size_t *lens,
               sg_density_counts_t *out)
 {
-    sg_reply_elt_t e[32];
+    sg_reply_elt_t e[REPLY_STRINGS_MAX];
 
-    return sg_density_parse_reply(as_elts(n, v, lens, e), e, out);
+    return sg_density_parse_reply(reply_strings(n, v, lens, e), e, out);
 }
 
 

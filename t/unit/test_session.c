@@ -9,6 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "reply_strings.h"
+
 #include "sg_keyed_hash.h"
 #include "sg_session.h"
 
@@ -18,17 +20,9 @@ static int
 parse(size_t n, const char *const *v, const size_t *lens,
       sg_session_bound_t *out)
 {
-    sg_reply_elt_t e[32];
-    size_t         i;
+    sg_reply_elt_t e[REPLY_STRINGS_MAX];
 
-    for (i = 0; i < n && i < 32; i++) {
-        memset(&e[i], 0, sizeof(e[i]));
-        e[i].type = SG_REPLY_STRING;
-        e[i].str = v[i];
-        e[i].len = lens[i];
-    }
-
-    return (int) sg_session_parse_reply(n, e, out);
+    return (int) sg_session_parse_reply(reply_strings(n, v, lens, e), e, out);
 }
 
 
