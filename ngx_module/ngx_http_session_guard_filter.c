@@ -142,8 +142,7 @@ ngx_http_session_guard_header_filter(ngx_http_request_t *r)
             len = sg_cookie_canonical(value.data, value.len, (char *) canon);
 
             if (len == 0
-                || sg_session_key(mcf->secret.data, mcf->secret.len, canon,
-                                  len, key)
+                || sg_keyed_hash(&mcf->hash, canon, len, key)
                    != SG_KEYED_HASH_OK)
             {
                 continue;

@@ -86,6 +86,7 @@ typedef struct {
 typedef struct {
     ngx_http_session_guard_redis_conf_t  *redis;
     ngx_str_t                             secret;
+    sg_keyed_hash_t                       hash;   /* prepared from secret */
     time_t                                ttl;
     time_t                                short_ttl;  /* provisional */
     ngx_flag_t                            used;   /* "on" somewhere */

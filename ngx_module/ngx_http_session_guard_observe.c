@@ -6,6 +6,25 @@
  */
 
 #include "ngx_http_session_guard_module.h"
+#include "ngx_http_session_guard_conn.h"
+
+
+/* The device of the connection's last request, and what it was made of. */
+typedef struct {
+    uint64_t                       sig;       /* sg_device_input_sig() */
+    sg_device_t                    device;
+    u_char                         hash[SG_DEVICE_HASH_LEN + 1];
+    u_char                         enc[SG_DEVICE_ENCODED_MAX];
+    unsigned                       valid:1;
+} ngx_http_session_guard_last_device_t;
+
+
+static void
+ngx_http_session_guard_device_cleanup(void *data)
+{
+    /* Nothing to free: the mark lets the data be found on the pool. */
+    (void) data;
+}
 
 
 static ngx_str_t
@@ -47,8 +66,11 @@ ngx_http_session_guard_device(ngx_http_request_t *r,
     ngx_uint_t          i, n;
     sg_str_t            names[64];
     ngx_list_part_t    *part;
+    uint64_t            sig;
     ngx_table_elt_t    *h, *ch_ua, *ch_platform, *ch_mobile, *lang;
     sg_device_input_t   in;
+
+    ngx_http_session_guard_last_device_t  *last;
 
     if (ctx->obs.has_device) {
         return NGX_OK;
@@ -118,12 +140,27 @@ ngx_http_session_guard_device(ngx_http_request_t *r,
                                  r->headers_in.accept_encoding));
 #endif
 
-#if (NGX_HTTP_V2)
-    if (r->stream == NULL)
-#endif
-    {
+    /* HTTP/2 and HTTP/3 header order is the compressor's business, not
+     * the browser's. */
+    if (r->http_version < NGX_HTTP_VERSION_20) {
         in.header_names = names;
         in.n_header_names = n;
+    }
+
+    /* The requests of one connection mostly send the same headers: the
+     * device of the last one is kept on the connection. */
+    sig = sg_device_input_sig(&in);
+
+    last = ngx_http_session_guard_conn_data(r,
+               ngx_http_session_guard_device_cleanup,
+               sizeof(ngx_http_session_guard_last_device_t), 1);
+
+    if (last != NULL && last->valid && last->sig == sig) {
+        ctx->obs.device = last->device;
+        ngx_memcpy(ctx->obs.device_hash, last->hash, sizeof(last->hash));
+        ngx_memcpy(ctx->obs.device_enc, last->enc, sizeof(last->enc));
+        ctx->obs.has_device = 1;
+        return NGX_OK;
     }
 
     if (sg_device_parse(&in, &ctx->obs.device) != 0
@@ -136,6 +173,14 @@ ngx_http_session_guard_device(ngx_http_request_t *r,
     }
 
     ctx->obs.has_device = 1;
+
+    if (last != NULL) {
+        last->sig = sig;
+        last->device = ctx->obs.device;
+        ngx_memcpy(last->hash, ctx->obs.device_hash, sizeof(last->hash));
+        ngx_memcpy(last->enc, ctx->obs.device_enc, sizeof(last->enc));
+        last->valid = 1;
+    }
 
     return NGX_OK;
 }
@@ -217,7 +262,7 @@ ngx_http_session_guard_observe_user(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_session_guard_cookie_sessions(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx, ngx_http_session_guard_loc_conf_t *lcf,
-    u_char *secret, size_t secret_len)
+    const sg_keyed_hash_t *hash)
 {
     char                                 key[SG_SESSION_KEY_LEN + 1];
     u_char                              *canon;
@@ -265,8 +310,7 @@ ngx_http_session_guard_cookie_sessions(ngx_http_request_t *r,
             continue;    /* "sid=": no session */
         }
 
-        if (sg_session_key(secret, secret_len, canon, len, key)
-            != SG_KEYED_HASH_OK)
+        if (sg_keyed_hash(hash, canon, len, key) != SG_KEYED_HASH_OK)
         {
             return NGX_ERROR;
         }
@@ -309,8 +353,8 @@ ngx_http_session_guard_observe_sessions(ngx_http_request_t *r,
             return NGX_OK;
         }
 
-        if (sg_session_key(mcf->secret.data, mcf->secret.len, sid.data,
-                           sid.len, (char *) ctx->obs.sessions[0].key)
+        if (sg_keyed_hash(&mcf->hash, sid.data, sid.len,
+                          (char *) ctx->obs.sessions[0].key)
             != SG_KEYED_HASH_OK)
         {
             return NGX_ERROR;
@@ -321,8 +365,7 @@ ngx_http_session_guard_observe_sessions(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    n = ngx_http_session_guard_cookie_sessions(r, ctx, lcf, mcf->secret.data,
-                                               mcf->secret.len);
+    n = ngx_http_session_guard_cookie_sessions(r, ctx, lcf, &mcf->hash);
     if (n == NGX_ERROR) {
         return NGX_ERROR;
     }

@@ -121,6 +121,13 @@ ngx_http_session_guard_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
+    /* Prepared once: every request hashes its cookie with it. */
+    if (sg_keyed_hash_init(&mcf->hash, mcf->secret.data, mcf->secret.len)
+        != SG_KEYED_HASH_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
 }
 

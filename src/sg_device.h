@@ -154,4 +154,13 @@ int sg_device_encode(const sg_device_t *d, char *buf, size_t cap);
 /* Returns 0, or -1 when p is not exactly what sg_device_encode() writes. */
 int sg_device_decode(const char *p, size_t len, sg_device_t *out);
 
+/*
+ * A 64-bit signature of everything sg_device_parse() reads (FNV-1a over
+ * each field and its length): requests on one connection with the same
+ * signature have the same device, so the parse can be skipped.  Not a
+ * security boundary: a collision can only make a client's own connection
+ * reuse its own previous device.
+ */
+uint64_t sg_device_input_sig(const sg_device_input_t *in);
+
 #endif /* SG_DEVICE_H */

@@ -1,36 +1,227 @@
 #include "sg_keyed_hash.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <string.h>
+
+
+/*
+ * SHA-256 (FIPS 180-4), only as HMAC needs it here: the compression
+ * function, and running a message through a state that has already
+ * absorbed whole blocks.  Checked against RFC 4231's HMAC vectors and
+ * against libcrypto's HMAC in the unit tests.
+ */
+
+static const uint32_t sg_sha256_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+    0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+    0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+    0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+    0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+    0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+    0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+    0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static const uint32_t sg_sha256_iv[8] = {
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+};
+
+
+static uint32_t
+sg_ror(uint32_t x, unsigned n)
+{
+    return (x >> n) | (x << (32 - n));
+}
+
+
+static void
+sg_sha256_block(uint32_t st[8], const uint8_t p[64])
+{
+    uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
+    unsigned i;
+
+    for (i = 0; i < 16; i++) {
+        w[i] = (uint32_t) p[4 * i] << 24 | (uint32_t) p[4 * i + 1] << 16 |
+               (uint32_t) p[4 * i + 2] << 8 | p[4 * i + 3];
+    }
+
+    for (i = 16; i < 64; i++) {
+        w[i] =
+            w[i - 16] +
+            (sg_ror(w[i - 15], 7) ^ sg_ror(w[i - 15], 18) ^ (w[i - 15] >> 3)) +
+            w[i - 7] +
+            (sg_ror(w[i - 2], 17) ^ sg_ror(w[i - 2], 19) ^ (w[i - 2] >> 10));
+    }
+
+    a = st[0];
+    b = st[1];
+    c = st[2];
+    d = st[3];
+    e = st[4];
+    f = st[5];
+    g = st[6];
+    h = st[7];
+
+    for (i = 0; i < 64; i++) {
+        t1 = h + (sg_ror(e, 6) ^ sg_ror(e, 11) ^ sg_ror(e, 25)) +
+             ((e & f) ^ (~e & g)) + sg_sha256_k[i] + w[i];
+        t2 = (sg_ror(a, 2) ^ sg_ror(a, 13) ^ sg_ror(a, 22)) +
+             ((a & b) ^ (a & c) ^ (b & c));
+        h = g;
+        g = f;
+        f = e;
+        e = d + t1;
+        d = c;
+        c = b;
+        b = a;
+        a = t1 + t2;
+    }
+
+    st[0] += a;
+    st[1] += b;
+    st[2] += c;
+    st[3] += d;
+    st[4] += e;
+    st[5] += f;
+    st[6] += g;
+    st[7] += h;
+}
+
+
+/*
+ * Runs msg through st, which has absorbed done bytes (a multiple of 64),
+ * pads, and writes the digest.
+ */
+static void
+sg_sha256_finish(uint32_t st[8], uint64_t done, const uint8_t *msg, size_t len,
+                 uint8_t out[32])
+{
+    uint8_t  block[64];
+    uint64_t bits = (done + len) * 8;
+    size_t   i, n;
+
+    while (len >= 64) {
+        sg_sha256_block(st, msg);
+        msg += 64;
+        len -= 64;
+    }
+
+    memset(block, 0, sizeof(block));
+    memcpy(block, msg, len);
+    block[len] = 0x80;
+    n = len + 1;
+
+    if (n > 56) {
+        sg_sha256_block(st, block);
+        memset(block, 0, sizeof(block));
+    }
+
+    for (i = 0; i < 8; i++) {
+        block[63 - i] = (uint8_t) (bits >> (8 * i));
+    }
+
+    sg_sha256_block(st, block);
+
+    for (i = 0; i < 8; i++) {
+        out[4 * i] = (uint8_t) (st[i] >> 24);
+        out[4 * i + 1] = (uint8_t) (st[i] >> 16);
+        out[4 * i + 2] = (uint8_t) (st[i] >> 8);
+        out[4 * i + 3] = (uint8_t) st[i];
+    }
+}
+
+
+sg_keyed_hash_rc_t
+sg_keyed_hash_init(sg_keyed_hash_t *k, const uint8_t *secret, size_t secret_len)
+{
+    uint8_t  key[64], pad[64], digest[32];
+    uint32_t st[8];
+    size_t   i;
+
+    memset(k, 0, sizeof(*k));
+
+    if (secret_len == 0) {
+        return SG_KEYED_HASH_EMPTY_KEY;
+    }
+
+    /* A key longer than a block is hashed first (RFC 2104). */
+    memset(key, 0, sizeof(key));
+
+    if (secret_len > 64) {
+        memcpy(st, sg_sha256_iv, sizeof(st));
+        sg_sha256_finish(st, 0, secret, secret_len, digest);
+        memcpy(key, digest, sizeof(digest));
+
+    } else {
+        memcpy(key, secret, secret_len);
+    }
+
+    for (i = 0; i < 64; i++) {
+        pad[i] = key[i] ^ 0x36;
+    }
+
+    memcpy(k->inner, sg_sha256_iv, sizeof(k->inner));
+    sg_sha256_block(k->inner, pad);
+
+    for (i = 0; i < 64; i++) {
+        pad[i] = key[i] ^ 0x5c;
+    }
+
+    memcpy(k->outer, sg_sha256_iv, sizeof(k->outer));
+    sg_sha256_block(k->outer, pad);
+
+    k->ready = 1;
+
+    return SG_KEYED_HASH_OK;
+}
+
+
+sg_keyed_hash_rc_t
+sg_keyed_hash(const sg_keyed_hash_t *k, const uint8_t *value, size_t value_len,
+              char out[SG_SESSION_KEY_LEN + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t           digest[32];
+    uint32_t          st[8];
+    size_t            i;
+
+    if (!k->ready) {
+        return SG_KEYED_HASH_EMPTY_KEY;
+    }
+
+    memcpy(st, k->inner, sizeof(st));
+    sg_sha256_finish(st, 64, value, value_len, digest);
+
+    memcpy(st, k->outer, sizeof(st));
+    sg_sha256_finish(st, 64, digest, sizeof(digest), digest);
+
+    for (i = 0; i < SG_SESSION_KEY_LEN / 2; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 0x0f];
+    }
+
+    out[SG_SESSION_KEY_LEN] = '\0';
+
+    return SG_KEYED_HASH_OK;
+}
 
 
 sg_keyed_hash_rc_t
 sg_session_key(const uint8_t *secret, size_t secret_len, const uint8_t *value,
                size_t value_len, char out[SG_SESSION_KEY_LEN + 1])
 {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char     md[EVP_MAX_MD_SIZE];
-    unsigned int      md_len = 0;
-    size_t            i;
+    sg_keyed_hash_t    k;
+    sg_keyed_hash_rc_t rc;
 
-    if (secret_len == 0) {
-        return SG_KEYED_HASH_EMPTY_KEY;
+    rc = sg_keyed_hash_init(&k, secret, secret_len);
+    if (rc != SG_KEYED_HASH_OK) {
+        return rc;
     }
 
-    if (HMAC(EVP_sha256(), secret, (int) secret_len, value, value_len, md,
-             &md_len) == NULL ||
-        md_len * 2 < SG_SESSION_KEY_LEN) {
-        return SG_KEYED_HASH_CRYPTO;
-    }
-
-    for (i = 0; i < SG_SESSION_KEY_LEN / 2; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 0x0f];
-    }
-
-    out[SG_SESSION_KEY_LEN] = '\0';
-
-    return SG_KEYED_HASH_OK;
+    return sg_keyed_hash(&k, value, value_len, out);
 }
 
 

@@ -10,6 +10,12 @@
  * The digest is used in two lengths: SG_SESSION_KEY_LEN hex characters name
  * the session in Redis, and the first SG_SESSION_ID_LEN of them are the short
  * identifier shown to users ($session_guard_session_id), safe to log.
+ *
+ * Every request hashes its cookie, so the key is prepared once
+ * (sg_keyed_hash_init): the SHA-256 states after the key's inner and outer
+ * pads are kept, and hashing a value (sg_keyed_hash) copies them and runs
+ * the value through -- no algorithm look-up, no allocation, two compression
+ * rounds for a short cookie.
  */
 
 #ifndef SG_KEYED_HASH_H
@@ -29,7 +35,26 @@ typedef enum {
     SG_KEYED_HASH_CRYPTO,
 } sg_keyed_hash_rc_t;
 
+/* A prepared key: SHA-256 states after (key ^ ipad) and (key ^ opad). */
+typedef struct {
+    uint32_t inner[8];
+    uint32_t outer[8];
+    int      ready;
+} sg_keyed_hash_t;
+
+sg_keyed_hash_rc_t sg_keyed_hash_init(sg_keyed_hash_t *k, const uint8_t *secret,
+                                      size_t secret_len);
+
 /*
+ * HMAC-SHA256(key, value): writes SG_SESSION_KEY_LEN lower-case hex
+ * characters and a NUL into out.
+ */
+sg_keyed_hash_rc_t sg_keyed_hash(const sg_keyed_hash_t *k, const uint8_t *value,
+                                 size_t value_len,
+                                 char   out[SG_SESSION_KEY_LEN + 1]);
+
+/*
+ * The same in one call, preparing the key each time (tools, tests).
  * Writes SG_SESSION_KEY_LEN lower-case hex characters and a NUL into out.
  */
 sg_keyed_hash_rc_t sg_session_key(const uint8_t *secret, size_t secret_len,

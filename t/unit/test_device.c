@@ -891,10 +891,58 @@ test_names_and_null(void **state)
 }
 
 
+static void
+test_input_sig(void **state)
+{
+    sg_device_input_t a, b;
+    sg_str_t          names[3] = {sg_string("Host"), sg_string("User-Agent"),
+                                  sg_string("Accept")};
+    sg_str_t          other[3] = {sg_string("Host"), sg_string("Accept"),
+                                  sg_string("User-Agent")};
+
+    (void) state;
+
+    memset(&a, 0, sizeof(a));
+    a.user_agent.data = "Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0";
+    a.user_agent.len = strlen(a.user_agent.data);
+    a.accept_language.data = "en";
+    a.accept_language.len = 2;
+    a.header_names = names;
+    a.n_header_names = 3;
+    b = a;
+
+    /* Same inputs, same signature: the parse can be skipped. */
+    assert_true(sg_device_input_sig(&a) == sg_device_input_sig(&b));
+
+    /* Any input the parse reads changes it. */
+    b.accept_language.len = 1;
+    assert_true(sg_device_input_sig(&a) != sg_device_input_sig(&b));
+    b = a;
+    b.header_names = other;
+    assert_true(sg_device_input_sig(&a) != sg_device_input_sig(&b));
+    b = a;
+    b.n_header_names = 2;
+    assert_true(sg_device_input_sig(&a) != sg_device_input_sig(&b));
+    b = a;
+    b.user_agent.len--;
+    assert_true(sg_device_input_sig(&a) != sg_device_input_sig(&b));
+
+    /* A value moved from one field to the next is not the same input. */
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    a.ch_ua.data = "x";
+    a.ch_ua.len = 1;
+    b.ch_ua_platform.data = "x";
+    b.ch_ua_platform.len = 1;
+    assert_true(sg_device_input_sig(&a) != sg_device_input_sig(&b));
+}
+
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_input_sig),
         cmocka_unit_test(test_browsers),
         cmocka_unit_test(test_tools_and_bots),
         cmocka_unit_test(test_client_hints),

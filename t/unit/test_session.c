@@ -9,6 +9,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "reply_strings.h"
 
 #include "sg_keyed_hash.h"
@@ -48,6 +51,85 @@ test_session_key_rfc4231(void **state)
                        out),
         SG_KEYED_HASH_OK);
     assert_string_equal(out, "5bdcc146bf60754e6a042426089575c7");
+}
+
+
+static void
+test_session_key_long_key(void **state)
+{
+    uint8_t     key[131];
+    char        out[SG_SESSION_KEY_LEN + 1];
+    const char *data7 =
+        "This is a test using a larger than block-size key and a larger "
+        "than block-size data. The key needs to be hashed before being used "
+        "by the HMAC algorithm.";
+
+    (void) state;
+
+    /* RFC 4231 test cases 6 and 7: a key longer than a block is hashed
+     * first, data longer than a block takes several rounds. */
+    memset(key, 0xaa, sizeof(key));
+
+    assert_int_equal(
+        sg_session_key(key, sizeof(key),
+                       (const uint8_t *) "Test Using Larger Than Block-Size "
+                                         "Key - Hash Key First",
+                       54, out),
+        SG_KEYED_HASH_OK);
+    assert_string_equal(out, "60e431591ee0b67f0d8a26aacbf5b77f");
+
+    assert_int_equal(sg_session_key(key, sizeof(key), (const uint8_t *) data7,
+                                    strlen(data7), out),
+                     SG_KEYED_HASH_OK);
+    assert_string_equal(out, "9b09ffa71b942fcb27635fbcd5b0e944");
+}
+
+
+static void
+test_keyed_hash_against_libcrypto(void **state)
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t           key[SG_SECRET_MAX_LEN], msg[300], md[64];
+    unsigned int      md_len, seed = 12345;
+    char              ours[SG_SESSION_KEY_LEN + 1], theirs[65];
+    size_t            klen, mlen, i;
+    sg_keyed_hash_t   k;
+
+    (void) state;
+
+    /* Every key length the module accepts and message lengths around the
+     * block and padding boundaries, against an independent HMAC. */
+    for (klen = SG_SECRET_MIN_LEN; klen <= SG_SECRET_MAX_LEN; klen += 7) {
+        for (i = 0; i < klen; i++) {
+            seed = seed * 1103515245 + 12345;
+            key[i] = (uint8_t) (seed >> 16);
+        }
+
+        assert_int_equal(sg_keyed_hash_init(&k, key, klen), SG_KEYED_HASH_OK);
+
+        for (mlen = 0; mlen < sizeof(msg); mlen += (mlen < 130 ? 1 : 17)) {
+            for (i = 0; i < mlen; i++) {
+                seed = seed * 1103515245 + 12345;
+                msg[i] = (uint8_t) (seed >> 16);
+            }
+
+            assert_non_null(
+                HMAC(EVP_sha256(), key, (int) klen, msg, mlen, md, &md_len));
+            for (i = 0; i < SG_SESSION_KEY_LEN / 2; i++) {
+                theirs[2 * i] = hex[md[i] >> 4];
+                theirs[2 * i + 1] = hex[md[i] & 0x0f];
+            }
+            theirs[SG_SESSION_KEY_LEN] = '\0';
+
+            assert_int_equal(sg_keyed_hash(&k, msg, mlen, ours),
+                             SG_KEYED_HASH_OK);
+            assert_string_equal(ours, theirs);
+        }
+    }
+
+    /* An unprepared key hashes nothing. */
+    memset(&k, 0, sizeof(k));
+    assert_int_equal(sg_keyed_hash(&k, msg, 1, ours), SG_KEYED_HASH_EMPTY_KEY);
 }
 
 
@@ -536,6 +618,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_session_key_rfc4231),
         cmocka_unit_test(test_session_key_empty_key),
+        cmocka_unit_test(test_session_key_long_key),
+        cmocka_unit_test(test_keyed_hash_against_libcrypto),
         cmocka_unit_test(test_secret_check),
         cmocka_unit_test(test_key_name),
         cmocka_unit_test(test_parse_reply),
