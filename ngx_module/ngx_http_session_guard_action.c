@@ -277,6 +277,7 @@ ngx_http_session_guard_block(ngx_http_request_t *r,
         (void) ngx_http_session_guard_ask_session(r, SG_SESSION_REVOKE,
                                                   ctx->key, ctx, NULL, NULL,
                                                   0);
+        ngx_http_session_guard_shared_forget(r, ctx->key);
         ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REVOKED);
     }
 

@@ -335,6 +335,25 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
         return ngx_http_session_guard_final(r, ctx->status);
     }
 
+    /* Found fine by this node a moment ago: a new connection or another
+     * worker of a known session needs no round trip either. */
+    rc = ctx->obs.nsessions == 1 && lcf->cache_time
+         ? ngx_http_session_guard_shared_lookup(r, ctx, lcf->cache_time) : 0;
+
+    if (rc) {
+        ngx_http_session_guard_count(r, NGX_HTTP_SG_M_SHARED_HITS);
+
+        if (rc == 2) {
+            (void) ngx_http_session_guard_ask_session(r, SG_SESSION_TOUCH,
+                                                      ctx->key, ctx, NULL,
+                                                      NULL, 0);
+        }
+
+        ngx_http_session_guard_cache_store(r, ctx);
+        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_OK);
+        return ngx_http_session_guard_final(r, ctx->status);
+    }
+
     /* The place only matters to a request that is judged: a cached one
      * comes from the address that was judged already. */
     if (ngx_http_session_guard_observe_place(r, ctx) != NGX_OK) {
@@ -494,11 +513,21 @@ ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx)
     ngx_http_session_guard_finish(r, ctx, worst->verdict);
 
     if (ctx->revoked) {
+        ngx_http_session_guard_shared_forget(r, ctx->key);
         return;
     }
 
     for (i = 0; i < ctx->obs.nsessions; i++) {
-        ngx_http_session_guard_record(r, ctx, &ctx->obs.sessions[i], i == 0);
+        s = &ctx->obs.sessions[i];
+
+        ngx_http_session_guard_record(r, ctx, s, i == 0);
+
+        /* A session in doubt is asked about again, on every connection. */
+        if (s->judgement.verdict != SG_VERDICT_OK
+            && s->judgement.verdict != SG_VERDICT_NEW)
+        {
+            ngx_http_session_guard_shared_forget(r, s->key);
+        }
     }
 
     if (ctx->obs.nsessions == 1
@@ -506,6 +535,10 @@ ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx)
             || worst->verdict == SG_VERDICT_NEW))
     {
         ngx_http_session_guard_cache_store(r, ctx);
+
+        if (lcf->cache_time) {
+            ngx_http_session_guard_shared_store(r, ctx);
+        }
     }
 }
 

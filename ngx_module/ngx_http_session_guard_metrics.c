@@ -47,6 +47,8 @@ static ngx_http_session_guard_metric_t  ngx_http_session_guard_metric_names[] = 
     { "session_guard_new_sessions_limited_total",
       "First sights not recorded: over the address's new-session rate.",
       NULL },
+    { "session_guard_shared_cache_hits_total",
+      "Requests answered from the node's shared cache.", NULL },
 };
 
 

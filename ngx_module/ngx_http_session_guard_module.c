@@ -130,6 +130,13 @@ static ngx_command_t  ngx_http_session_guard_commands[] = {
       0,
       NULL },
 
+    { ngx_string("session_guard_shared_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_http_session_guard_shared_cache,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("session_guard_new_sessions"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
       ngx_http_session_guard_new_sessions,
@@ -218,6 +225,15 @@ ngx_http_session_guard_postconfiguration(ngx_conf_t *cf)
     }
 
     if (ngx_http_session_guard_limit_init(cf, mcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* One shared cache per node unless told otherwise. */
+    if (!mcf->shared_set
+        && ngx_http_session_guard_shared_cache_zone(cf, mcf,
+               NGX_HTTP_SG_SHARED_SIZE, NGX_HTTP_SG_SHARED_VALID)
+           != NGX_CONF_OK)
+    {
         return NGX_ERROR;
     }
 

@@ -33,6 +33,10 @@
 #define NGX_HTTP_SG_DUPLICATES_JUDGE   0   /* judge every value */
 #define NGX_HTTP_SG_DUPLICATES_REFUSE  1   /* answer 400 */
 
+/* How long a shared-cache entry answers, by default, and the zone. */
+#define NGX_HTTP_SG_SHARED_VALID    10000
+#define NGX_HTTP_SG_SHARED_SIZE     (4 * 1024 * 1024)
+
 /* Values of one request judged at most; more are refused. */
 #define NGX_HTTP_SG_SESSIONS_MAX    4
 
@@ -55,6 +59,7 @@ typedef enum {
     NGX_HTTP_SG_M_REVOKED,
     NGX_HTTP_SG_M_DUPLICATES,        /* requests carrying the cookie twice */
     NGX_HTTP_SG_M_NEW_LIMITED,       /* first sights over their rate */
+    NGX_HTTP_SG_M_SHARED_HITS,       /* answered from the shared cache */
     NGX_HTTP_SG_M_COUNT
 } ngx_http_session_guard_metric_e;
 
@@ -93,6 +98,9 @@ typedef struct {
     ngx_flag_t                            issue;  /* issue_cookie somewhere */
     ngx_shm_zone_t                       *metrics_zone;
     ngx_http_session_guard_limit_conf_t   limit;
+    ngx_shm_zone_t                       *shared;  /* shared cache, or NULL */
+    ngx_msec_t                            shared_valid;
+    ngx_flag_t                            shared_set;  /* directive seen */
 } ngx_http_session_guard_main_conf_t;
 
 
@@ -306,6 +314,18 @@ char *ngx_http_session_guard_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_session_guard_strip_add(ngx_conf_t *cf,
     ngx_http_session_guard_srv_conf_t *sscf, ngx_str_t *name);
+
+/* The node's shared cache (_shared_cache.c). */
+char *ngx_http_session_guard_shared_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_session_guard_shared_cache_zone(ngx_conf_t *cf,
+    ngx_http_session_guard_main_conf_t *mcf, size_t size, ngx_msec_t valid);
+ngx_uint_t ngx_http_session_guard_shared_lookup(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx, ngx_msec_t max_age);
+void ngx_http_session_guard_shared_store(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx);
+void ngx_http_session_guard_shared_forget(ngx_http_request_t *r,
+    u_char *key);
 
 ngx_int_t ngx_http_session_guard_ssl_init(ngx_conf_t *cf);
 

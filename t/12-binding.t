@@ -28,6 +28,9 @@ $t->write_file('secret', "0123456789abcdef0123456789abcdef\n");
 $t->write_config(<<'CONF');
     session_guard_redis 127.0.0.1:%%REDIS_PORT%% timeout=300ms;
     session_guard_secret_file %%PREFIX%%/secret;
+    # These tests are about Redis and the per-connection cache; the node's
+    # shared cache has a suite of its own (t/17-shared-cache.t).
+    session_guard_shared_cache off;
 
     server {
         listen 127.0.0.1:%%PORT_HTTPS%% ssl http2;
