@@ -218,7 +218,7 @@ ngx_http_session_guard_expire_cookie(ngx_http_request_t *r,
     attrs.data = (u_char *) "; Path=/";
     attrs.len = sizeof("; Path=/") - 1;
 
-    if (ctx->obs.nsessions && ctx->obs.sessions[ctx->worst].bound.attrs[0]) {
+    if (ctx->obs.sessions && ctx->obs.sessions[ctx->worst].bound.attrs[0]) {
         attrs.data = (u_char *) ctx->obs.sessions[ctx->worst].bound.attrs;
         attrs.len = ngx_strlen(attrs.data);
     }

@@ -72,7 +72,7 @@ ngx_http_session_guard_may_bind(ngx_http_request_t *r,
     ngx_uint_t  i;
 
     for (i = 0; i < ctx->obs.nsessions; i++) {
-        if (ngx_memcmp(ctx->obs.sessions[i].key, key, SG_SESSION_KEY_LEN) == 0) {
+        if (ngx_memcmp(ctx->obs.keys[i], key, SG_SESSION_KEY_LEN) == 0) {
             return 0;
         }
     }

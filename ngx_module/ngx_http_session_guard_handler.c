@@ -317,7 +317,7 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
         return ngx_http_session_guard_final(r, ctx->status);
     }
 
-    ngx_memcpy(ctx->key, ctx->obs.sessions[0].key, SG_SESSION_KEY_LEN + 1);
+    ngx_memcpy(ctx->key, ctx->obs.keys[0], SG_SESSION_KEY_LEN + 1);
     ctx->has_key = 1;
 
     if (ngx_http_session_guard_device(r, ctx) != NGX_OK
@@ -364,9 +364,17 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
     ctx->obs.limited = !ctx->obs.where.trusted
                        && !ngx_http_session_guard_limit_allows(r, 0);
 
+    ctx->obs.sessions = ngx_pcalloc(r->pool, ctx->obs.nsessions
+                                    * sizeof(ngx_http_session_guard_session_t));
+    if (ctx->obs.sessions == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     for (i = 0; i < ctx->obs.nsessions; i++) {
+        ctx->obs.sessions[i].key = ctx->obs.keys[i];
+
         rc = ngx_http_session_guard_ask_session(r, SG_SESSION_OBSERVE,
-                                                ctx->obs.sessions[i].key,
+                                                ctx->obs.keys[i],
                                                 ctx, NULL,
                                                 ngx_http_session_guard_reply,
                                                 NGX_HTTP_SG_ASK_SESSION + i);

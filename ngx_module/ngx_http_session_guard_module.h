@@ -163,9 +163,9 @@ typedef struct ngx_http_session_guard_redis_cmd_s
     ngx_http_session_guard_redis_cmd_t;
 
 
-/* One value of the request's session cookie and what Redis knows of it. */
+/* What Redis knows of one value of the session cookie, and its judgement. */
 typedef struct {
-    u_char                             key[SG_SESSION_KEY_LEN + 1];
+    u_char                            *key;      /* in obs.keys */
     sg_session_bound_t                 bound;
     sg_judgement_t                     judgement;
 } ngx_http_session_guard_session_t;
@@ -176,8 +176,11 @@ typedef struct {
  * access handler and the header filter.
  */
 typedef struct {
-    ngx_http_session_guard_session_t   sessions[NGX_HTTP_SG_SESSIONS_MAX];
+    u_char                             keys[NGX_HTTP_SG_SESSIONS_MAX]
+                                           [SG_SESSION_KEY_LEN + 1];
     ngx_uint_t                         nsessions;
+    /* made only when Redis is asked: a cached request needs the keys only */
+    ngx_http_session_guard_session_t  *sessions;
     sg_device_t                        device;
     u_char                             device_hash[SG_DEVICE_HASH_LEN + 1];
     u_char                             device_enc[SG_DEVICE_ENCODED_MAX];

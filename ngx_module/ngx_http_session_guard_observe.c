@@ -7,6 +7,7 @@
 
 #include "ngx_http_session_guard_module.h"
 #include "ngx_http_session_guard_conn.h"
+#include "sg_hash.h"
 
 
 /* The device of the connection's last request, and what it was made of. */
@@ -19,10 +20,25 @@ typedef struct {
 } ngx_http_session_guard_last_device_t;
 
 
+/* The key of the connection's last session value. */
+typedef struct {
+    uint64_t                       sig;       /* sg_hash64() of the value */
+    u_char                         key[SG_SESSION_KEY_LEN + 1];
+    unsigned                       valid:1;
+} ngx_http_session_guard_last_key_t;
+
+
+/* Nothing to free: the marks let the data be found on the pool. */
 static void
 ngx_http_session_guard_device_cleanup(void *data)
 {
-    /* Nothing to free: the mark lets the data be found on the pool. */
+    (void) data;
+}
+
+
+static void
+ngx_http_session_guard_key_cleanup(void *data)
+{
     (void) data;
 }
 
@@ -255,6 +271,49 @@ ngx_http_session_guard_observe_user(ngx_http_request_t *r,
 
 
 /*
+ * The keyed hash of a session value.  A connection mostly sends the same
+ * cookie on every request: the key of its last value is kept on the
+ * connection, recognised by a hash seeded per worker (never the value).
+ */
+static ngx_int_t
+ngx_http_session_guard_key(ngx_http_request_t *r, const sg_keyed_hash_t *hash,
+    u_char *value, size_t len, char *key)
+{
+    uint64_t                            sig;
+    ngx_http_session_guard_last_key_t  *last;
+
+    static uint64_t                     seed;
+
+    if (seed == 0) {
+        seed = ((uint64_t) ngx_random() << 32 | (uint64_t) ngx_random()) | 1;
+    }
+
+    sig = sg_hash64(seed, value, len);
+
+    last = ngx_http_session_guard_conn_data(r,
+               ngx_http_session_guard_key_cleanup,
+               sizeof(ngx_http_session_guard_last_key_t), 1);
+
+    if (last != NULL && last->valid && last->sig == sig) {
+        ngx_memcpy(key, last->key, SG_SESSION_KEY_LEN + 1);
+        return NGX_OK;
+    }
+
+    if (sg_keyed_hash(hash, value, len, key) != SG_KEYED_HASH_OK) {
+        return NGX_ERROR;
+    }
+
+    if (last != NULL) {
+        last->sig = sig;
+        ngx_memcpy(last->key, key, SG_SESSION_KEY_LEN + 1);
+        last->valid = 1;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
  * The values of the session cookie, keyed: every occurrence of the name in
  * any case, in every Cookie header (HTTP/2 may send several).  Equal values
  * are judged once.  Returns the number found, or NGX_ERROR.
@@ -310,13 +369,13 @@ ngx_http_session_guard_cookie_sessions(ngx_http_request_t *r,
             continue;    /* "sid=": no session */
         }
 
-        if (sg_keyed_hash(hash, canon, len, key) != SG_KEYED_HASH_OK)
+        if (ngx_http_session_guard_key(r, hash, canon, len, key) != NGX_OK)
         {
             return NGX_ERROR;
         }
 
         for (j = 0; j < ctx->obs.nsessions; j++) {
-            if (ngx_memcmp(ctx->obs.sessions[j].key, key, SG_SESSION_KEY_LEN)
+            if (ngx_memcmp(ctx->obs.keys[j], key, SG_SESSION_KEY_LEN)
                 == 0)
             {
                 break;
@@ -324,7 +383,7 @@ ngx_http_session_guard_cookie_sessions(ngx_http_request_t *r,
         }
 
         if (j == ctx->obs.nsessions) {
-            ngx_memcpy(ctx->obs.sessions[j].key, key, SG_SESSION_KEY_LEN + 1);
+            ngx_memcpy(ctx->obs.keys[j], key, SG_SESSION_KEY_LEN + 1);
             ctx->obs.nsessions++;
         }
     }
@@ -353,9 +412,9 @@ ngx_http_session_guard_observe_sessions(ngx_http_request_t *r,
             return NGX_OK;
         }
 
-        if (sg_keyed_hash(&mcf->hash, sid.data, sid.len,
-                          (char *) ctx->obs.sessions[0].key)
-            != SG_KEYED_HASH_OK)
+        if (ngx_http_session_guard_key(r, &mcf->hash, sid.data, sid.len,
+                                       (char *) ctx->obs.keys[0])
+            != NGX_OK)
         {
             return NGX_ERROR;
         }

@@ -1,4 +1,5 @@
 #include "sg_device.h"
+#include "sg_hash.h"
 
 #include <string.h>
 
@@ -1190,53 +1191,22 @@ sg_device_decode(const char *p, size_t len, sg_device_t *out)
 }
 
 
-static uint64_t
-sg_device_fnv_num(uint64_t h, size_t v)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof(v); i++) {
-        h ^= (uint8_t) (v >> (8 * i));
-        h *= 0x100000001b3ULL;
-    }
-
-    return h;
-}
-
-
-static uint64_t
-sg_device_fnv(uint64_t h, const char *p, size_t len)
-{
-    size_t i;
-
-    /* The length first, so that ("ab", "c") and ("a", "bc") differ. */
-    h = sg_device_fnv_num(h, len);
-
-    for (i = 0; i < len; i++) {
-        h ^= (uint8_t) p[i];
-        h *= 0x100000001b3ULL;
-    }
-
-    return h;
-}
-
-
 uint64_t
 sg_device_input_sig(const sg_device_input_t *in)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t h = 0x5347646576696365ULL;
     size_t   i;
 
-    h = sg_device_fnv(h, in->user_agent.data, in->user_agent.len);
-    h = sg_device_fnv(h, in->ch_ua.data, in->ch_ua.len);
-    h = sg_device_fnv(h, in->ch_ua_platform.data, in->ch_ua_platform.len);
-    h = sg_device_fnv(h, in->ch_ua_mobile.data, in->ch_ua_mobile.len);
-    h = sg_device_fnv(h, in->accept_language.data, in->accept_language.len);
-    h = sg_device_fnv(h, in->accept_encoding.data, in->accept_encoding.len);
-    h = sg_device_fnv_num(h, in->n_header_names);
+    h = sg_hash64(h, in->user_agent.data, in->user_agent.len);
+    h = sg_hash64(h, in->ch_ua.data, in->ch_ua.len);
+    h = sg_hash64(h, in->ch_ua_platform.data, in->ch_ua_platform.len);
+    h = sg_hash64(h, in->ch_ua_mobile.data, in->ch_ua_mobile.len);
+    h = sg_hash64(h, in->accept_language.data, in->accept_language.len);
+    h = sg_hash64(h, in->accept_encoding.data, in->accept_encoding.len);
+    h = sg_hash64(h, NULL, 0) ^ in->n_header_names;
 
     for (i = 0; i < in->n_header_names; i++) {
-        h = sg_device_fnv(h, in->header_names[i].data, in->header_names[i].len);
+        h = sg_hash64(h, in->header_names[i].data, in->header_names[i].len);
     }
 
     return h;

@@ -155,7 +155,7 @@ int sg_device_encode(const sg_device_t *d, char *buf, size_t cap);
 int sg_device_decode(const char *p, size_t len, sg_device_t *out);
 
 /*
- * A 64-bit signature of everything sg_device_parse() reads (FNV-1a over
+ * A 64-bit signature of everything sg_device_parse() reads (sg_hash64 over
  * each field and its length): requests on one connection with the same
  * signature have the same device, so the parse can be skipped.  Not a
  * security boundary: a collision can only make a client's own connection
