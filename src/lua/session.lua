@@ -42,6 +42,11 @@
 -- REPLY 1 seen {1, dev, tls, ip, t, n, tb, tx, u, t0, p0, p, pv, ca}
 -- REPLY 2 done {2}
 -- REPLY 3 revoked {3}
+--
+-- A record keeps no field it can do without: an empty user, place or
+-- attributes is not written, and the last request's time and place are
+-- written only once they differ from the binding's (t, tb, p read as
+-- t0, t0, p0 while absent): Redis memory per session is what it costs.
 
 local k = KEYS[1]
 local mode, now, ttl, device, tls, ip, user =
@@ -51,15 +56,27 @@ local verdict, score, matched, place, count =
 local issuance, create, short_ttl, attrs =
   ARGV[13], ARGV[14], ARGV[15], ARGV[16]
 
+-- A new binding: the fields that are not empty.
+local function bind(n)
+  redis.call('HSET', k, 'dev', device, 'ip0', ip, 'ip', ip, 't0', now,
+             'n', n)
+  for _, f in ipairs({{'tls', tls}, {'u', user}, {'p0', place}}) do
+    if f[2] ~= '' then
+      redis.call('HSET', k, f[1], f[2])
+    end
+  end
+end
+
 if mode == '1' then
   local c = redis.call('HMGET', k, 'dev', 'rv', 'pv')
   if c[2] or (c[1] and c[3] ~= '1') then
     return {2}
   end
   redis.call('DEL', k)
-  redis.call('HSET', k, 'dev', device, 'tls', tls, 'ip0', ip, 'ip', ip,
-             't0', now, 't', now, 'tb', now, 'n', 0, 'u', user,
-             'p0', place, 'p', place, 'ca', attrs)
+  bind(0)
+  if attrs ~= '' then
+    redis.call('HSET', k, 'ca', attrs)
+  end
   redis.call('EXPIRE', k, ttl)
   return {2}
 end
@@ -76,10 +93,13 @@ if mode == '3' then
     redis.call('HSET', k, 'v', verdict, 'sc', score,
                matched == '1' and 'tb' or 'tx', now)
     if place ~= '' then
-      redis.call('HSET', k, 'p', place)
       local p0 = redis.call('HGET', k, 'p0')
-      if not p0 or p0 == '' then
+      if not p0 then
         redis.call('HSET', k, 'p0', place)
+      elseif p0 == place then
+        redis.call('HDEL', k, 'p')
+      else
+        redis.call('HSET', k, 'p', place)
       end
     end
   end
@@ -108,9 +128,7 @@ if not b[1] then
   if create ~= '1' then
     return {0, 0, pv and 1 or 0}
   end
-  redis.call('HSET', k, 'dev', device, 'tls', tls, 'ip0', ip, 'ip', ip,
-             't0', now, 't', now, 'tb', now, 'n', 1, 'u', user,
-             'p0', place, 'p', place)
+  bind(1)
   if pv then
     redis.call('HSET', k, 'pv', '1')
   end
@@ -121,6 +139,7 @@ end
 redis.call('HSET', k, 'ip', ip, 't', now)
 redis.call('HINCRBY', k, 'n', 1)
 redis.call('EXPIRE', k, b[13] == '1' and short_ttl or ttl)
-return {1, b[1], b[2] or '', b[3] or '', b[4] or '0', b[5] or '0',
-        b[6] or '0', b[7] or '0', b[8] or '', b[10] or '0',
-        b[11] or '', b[12] or '', b[13] or '', b[14] or ''}
+local t0 = b[10] or '0'
+return {1, b[1], b[2] or '', b[3] or '', b[4] or t0, b[5] or '0',
+        b[6] or t0, b[7] or '0', b[8] or '', t0,
+        b[11] or '', b[12] or b[11] or '', b[13] or '', b[14] or ''}
