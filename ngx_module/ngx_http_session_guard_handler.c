@@ -271,9 +271,14 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
     ngx_http_session_guard_ctx_t         *ctx;
     ngx_http_session_guard_conn_cache_t  *cache;
     ngx_http_session_guard_loc_conf_t   *lcf;
+    ngx_http_session_guard_srv_conf_t   *sscf;
     ngx_http_session_guard_main_conf_t  *mcf;
 
-    if (r != r->main) {
+    /* The handler runs in every server once one location uses the module:
+     * a server without a guarded location costs one flag. */
+    sscf = ngx_http_get_module_srv_conf(r, ngx_http_session_guard_module);
+
+    if (!sscf->guarded || r != r->main) {
         return NGX_DECLINED;
     }
 
