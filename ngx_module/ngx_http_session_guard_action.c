@@ -90,15 +90,53 @@ ngx_http_session_guard_header_name_eq(u_char *lowcase, u_char *name,
 
 
 /*
+ * What a client header is to the strip: 1, a name this server's locations
+ * use for the tag header; 2, the edge's TLS header (session_guard_tls_from);
+ * 0, neither.  Either spelling ('-' or '_') counts.
+ */
+static ngx_uint_t
+ngx_http_session_guard_strip_match(ngx_http_session_guard_srv_conf_t *sscf,
+    ngx_str_t *key)
+{
+    ngx_str_t   *names;
+    ngx_uint_t   j;
+
+    if (sscf->strip) {
+        names = sscf->strip->elts;
+
+        for (j = 0; j < sscf->strip->nelts; j++) {
+            if (key->len == names[j].len
+                && ngx_http_session_guard_header_name_eq(names[j].data,
+                                                         key->data, key->len))
+            {
+                return 1;
+            }
+        }
+    }
+
+    if (sscf->tls_from_cidrs
+        && key->len == sscf->tls_from.len
+        && ngx_http_session_guard_header_name_eq(sscf->tls_from_lowcase,
+                                                 key->data, key->len))
+    {
+        return 2;
+    }
+
+    return 0;
+}
+
+
+/*
  * Removes every header the client sent under a name this server's locations
  * use for the tag header, in either spelling ('-' or '_'), so the upstream
- * can trust the header wherever it comes from, guarded location or not.
+ * can trust the header wherever it comes from, guarded location or not; and
+ * the edge's TLS header, once the request's TLS observation is taken from
+ * it, so that the upstream never sees one a client made up.
  */
 ngx_int_t
 ngx_http_session_guard_strip(ngx_http_request_t *r)
 {
-    ngx_str_t                          *names;
-    ngx_uint_t                          i, j, forged;
+    ngx_uint_t                          i, m, forged, found;
     ngx_list_t                         *headers, copy;
     ngx_list_part_t                    *part;
     ngx_table_elt_t                    *h, *nh;
@@ -106,39 +144,44 @@ ngx_http_session_guard_strip(ngx_http_request_t *r)
 
     sscf = ngx_http_get_module_srv_conf(r, ngx_http_session_guard_module);
 
-    if (!sscf->guarded || sscf->strip == NULL) {
+    if (!sscf->guarded
+        || (sscf->strip == NULL && sscf->tls_from_cidrs == NULL))
+    {
         return NGX_OK;
     }
 
-    names = sscf->strip->elts;
+    if (sscf->tls_from_cidrs) {
+        (void) ngx_http_session_guard_edge(r);
+    }
+
     headers = &r->headers_in.headers;
     forged = 0;
+    found = 0;
 
     for (part = &headers->part; part; part = part->next) {
         h = part->elts;
 
         for (i = 0; i < part->nelts; i++) {
-            for (j = 0; j < sscf->strip->nelts; j++) {
-                if (h[i].key.len == names[j].len
-                    && ngx_http_session_guard_header_name_eq(names[j].data,
-                                                             h[i].key.data,
-                                                             h[i].key.len))
-                {
-                    h[i].hash = 0;
-                    forged = 1;
-                }
+            m = ngx_http_session_guard_strip_match(sscf, &h[i].key);
+
+            if (m) {
+                h[i].hash = 0;
+                found = 1;
+                forged |= (m == 1);
             }
         }
     }
 
-    if (!forged) {
+    if (!found) {
         return NGX_OK;
     }
 
-    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "session_guard: client sent the tag header, removed");
+    if (forged) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "session_guard: client sent the tag header, removed");
+    }
 
-    /* ngx_list_t cannot delete; rebuild it without the forged headers.
+    /* ngx_list_t cannot delete; rebuild it without the removed headers.
      * The elements keep their memory, so pointers such as
      * r->headers_in.host stay valid. */
     if (ngx_list_init(&copy, r->pool, 20, sizeof(ngx_table_elt_t)) != NGX_OK) {
@@ -149,19 +192,10 @@ ngx_http_session_guard_strip(ngx_http_request_t *r)
         h = part->elts;
 
         for (i = 0; i < part->nelts; i++) {
-            if (h[i].hash == 0 && h[i].key.len) {
-                for (j = 0; j < sscf->strip->nelts; j++) {
-                    if (h[i].key.len == names[j].len
-                        && ngx_http_session_guard_header_name_eq(
-                               names[j].data, h[i].key.data, h[i].key.len))
-                    {
-                        break;
-                    }
-                }
-
-                if (j < sscf->strip->nelts) {
-                    continue;
-                }
+            if (h[i].hash == 0 && h[i].key.len
+                && ngx_http_session_guard_strip_match(sscf, &h[i].key))
+            {
+                continue;
             }
 
             nh = ngx_list_push(&copy);

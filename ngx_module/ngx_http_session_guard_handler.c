@@ -23,6 +23,10 @@ typedef struct {
     u_char                         device[SG_DEVICE_HASH_LEN];
     u_char                         addr[NGX_SOCKADDR_STRLEN];
     size_t                         addr_len;
+    /* the TLS signature: behind an edge one connection carries many
+     * clients' requests */
+    u_char                         tls[SG_JA4_EDGE_SIG_SIZE];
+    size_t                         tls_len;
     ngx_msec_t                     checked;
     ngx_msec_t                     touched;   /* last bookkeeping sent */
     ngx_uint_t                     unsent;    /* hits not yet counted */
@@ -189,7 +193,9 @@ ngx_http_session_guard_cache_hit(ngx_http_request_t *r,
         && ngx_memcmp(cache->device, ctx->obs.device_hash, SG_DEVICE_HASH_LEN)
            == 0
         && cache->addr_len == addr->len
-        && ngx_memcmp(cache->addr, addr->data, addr->len) == 0)
+        && ngx_memcmp(cache->addr, addr->data, addr->len) == 0
+        && cache->tls_len == ctx->obs.tls.len
+        && ngx_memcmp(cache->tls, ctx->obs.tls.data, ctx->obs.tls.len) == 0)
     {
         return cache;
     }
@@ -209,7 +215,9 @@ ngx_http_session_guard_cache_store(ngx_http_request_t *r,
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
     addr = &r->connection->addr_text;
 
-    if (lcf->cache_time == 0 || addr->len > NGX_SOCKADDR_STRLEN) {
+    if (lcf->cache_time == 0 || addr->len > NGX_SOCKADDR_STRLEN
+        || ctx->obs.tls.len > SG_JA4_EDGE_SIG_SIZE)
+    {
         return;
     }
 
@@ -224,6 +232,8 @@ ngx_http_session_guard_cache_store(ngx_http_request_t *r,
     ngx_memcpy(cache->device, ctx->obs.device_hash, SG_DEVICE_HASH_LEN);
     ngx_memcpy(cache->addr, addr->data, addr->len);
     cache->addr_len = addr->len;
+    ngx_memcpy(cache->tls, ctx->obs.tls.data, ctx->obs.tls.len);
+    cache->tls_len = ctx->obs.tls.len;
     cache->checked = ngx_current_msec;
     cache->touched = ngx_current_msec;
     cache->unsent = 0;
@@ -261,9 +271,14 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
     ngx_http_session_guard_ctx_t         *ctx;
     ngx_http_session_guard_conn_cache_t  *cache;
     ngx_http_session_guard_loc_conf_t   *lcf;
+    ngx_http_session_guard_srv_conf_t   *sscf;
     ngx_http_session_guard_main_conf_t  *mcf;
 
-    if (r != r->main) {
+    /* The handler runs in every server once one location uses the module:
+     * a server without a guarded location costs one flag. */
+    sscf = ngx_http_get_module_srv_conf(r, ngx_http_session_guard_module);
+
+    if (!sscf->guarded || r != r->main) {
         return NGX_DECLINED;
     }
 

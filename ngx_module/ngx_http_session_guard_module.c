@@ -23,6 +23,8 @@ static void *ngx_http_session_guard_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_session_guard_init_main_conf(ngx_conf_t *cf,
     void *conf);
 static void *ngx_http_session_guard_create_srv_conf(ngx_conf_t *cf);
+static char *ngx_http_session_guard_merge_srv_conf(ngx_conf_t *cf,
+    void *parent, void *child);
 static void *ngx_http_session_guard_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
@@ -109,6 +111,13 @@ static ngx_command_t  ngx_http_session_guard_commands[] = {
       offsetof(ngx_http_session_guard_loc_conf_t, concurrent_window),
       NULL },
 
+    { ngx_string("session_guard_tls_from"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_1MORE,
+      ngx_http_session_guard_tls_from,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("session_guard_metrics"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_session_guard_metrics,
@@ -163,7 +172,7 @@ static ngx_http_module_t  ngx_http_session_guard_module_ctx = {
     ngx_http_session_guard_init_main_conf,     /* init main configuration */
 
     ngx_http_session_guard_create_srv_conf,    /* create server configuration */
-    NULL,                                      /* merge server configuration */
+    ngx_http_session_guard_merge_srv_conf,     /* merge server configuration */
 
     ngx_http_session_guard_create_loc_conf,    /* create location configuration */
     ngx_http_session_guard_merge_loc_conf      /* merge location configuration */
@@ -298,7 +307,32 @@ ngx_http_session_guard_create_srv_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->guarded = 0;
+     *     conf->strip = NULL;
+     *     conf->tls_from = { 0, NULL };
+     *     conf->tls_from_lowcase = NULL;
+     */
+
+    conf->tls_from_cidrs = NGX_CONF_UNSET_PTR;
+    conf->tls_from_index = NGX_CONF_UNSET;
+
     return conf;
+}
+
+
+static char *
+ngx_http_session_guard_merge_srv_conf(ngx_conf_t *cf, void *parent,
+    void *child)
+{
+    ngx_http_session_guard_srv_conf_t  *prev = parent;
+    ngx_http_session_guard_srv_conf_t  *conf = child;
+
+    ngx_http_session_guard_edge_merge(prev, conf);
+
+    return NGX_CONF_OK;
 }
 
 

@@ -17,6 +17,7 @@
 #include "sg_keyed_hash.h"
 #include "sg_score.h"
 #include "sg_session.h"
+#include "sg_ja4.h"
 #include "sg_tls_fp.h"
 
 #include "ngx_http_session_guard_geo.h"
@@ -109,6 +110,12 @@ typedef struct {
     ngx_array_t                   *strip;     /* ngx_str_t: tag header names
                                                  of the server's locations,
                                                  lowercase, '_' as '-' */
+
+    /* session_guard_tls_from: the client's JA4 from a trusted edge */
+    ngx_str_t                      tls_from;          /* the header */
+    u_char                        *tls_from_lowcase;  /* '_' as '-' */
+    ngx_array_t                   *tls_from_cidrs;    /* NULL: off */
+    ngx_int_t                      tls_from_index;    /* $realip_remote_addr */
 } ngx_http_session_guard_srv_conf_t;
 
 
@@ -147,6 +154,14 @@ typedef struct {
     ngx_pool_t                    *pool;      /* the TCP connection's */
     unsigned                       computed:1;
 } ngx_http_session_guard_tls_t;
+
+
+/* What a trusted edge said of a request's TLS (_edge.c). */
+typedef struct {
+    u_char                         ja4[SG_JA4_LEN + 1];       /* or "" */
+    u_char                         sig[SG_JA4_EDGE_SIG_SIZE]; /* or "" */
+    unsigned                       trusted:1;
+} ngx_http_session_guard_edge_t;
 
 
 /*
@@ -331,6 +346,15 @@ void ngx_http_session_guard_shared_forget(ngx_http_request_t *r,
     u_char *key);
 
 ngx_int_t ngx_http_session_guard_ssl_init(ngx_conf_t *cf);
+
+/* The edge's TLS report (_edge.c). */
+char *ngx_http_session_guard_tls_from(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+void ngx_http_session_guard_edge_merge(
+    ngx_http_session_guard_srv_conf_t *prev,
+    ngx_http_session_guard_srv_conf_t *conf);
+ngx_http_session_guard_edge_t *ngx_http_session_guard_edge(
+    ngx_http_request_t *r);
 
 char *ngx_http_session_guard_new_sessions(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);

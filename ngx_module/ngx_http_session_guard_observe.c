@@ -202,11 +202,26 @@ ngx_http_session_guard_device(ngx_http_request_t *r,
 }
 
 
+/*
+ * The request's TLS signature: the stable signature of the connection's
+ * ClientHello, or behind a trusted edge the signature of the JA4 it
+ * reported (session_guard_tls_from; none when it reported none).  Empty
+ * when there is none.
+ */
 ngx_str_t
 ngx_http_session_guard_tls_sig(ngx_http_request_t *r)
 {
-    ngx_str_t     sig;
-    sg_tls_fp_t  *fp;
+    ngx_str_t                       sig;
+    sg_tls_fp_t                    *fp;
+    ngx_http_session_guard_edge_t  *edge;
+
+    edge = ngx_http_session_guard_edge(r);
+
+    if (edge != NULL) {
+        sig.data = edge->sig;
+        sig.len = ngx_strlen(edge->sig);
+        return sig;
+    }
 
     fp = ngx_http_session_guard_tls_fp(r);
 

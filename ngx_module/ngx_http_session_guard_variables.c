@@ -194,12 +194,45 @@ ngx_http_session_guard_variable(ngx_http_request_t *r,
 }
 
 
-/* TLS fingerprints: empty on plain connections. */
+/*
+ * TLS fingerprints: empty on plain connections.  Behind a trusted edge
+ * (session_guard_tls_from) the JA4 is the one the edge reported and the
+ * signature is made from it; the others are empty, since the connection's
+ * ClientHello is the edge's.
+ */
 static ngx_int_t
 ngx_http_session_guard_tls_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    sg_tls_fp_t  *fp;
+    sg_tls_fp_t                    *fp;
+    ngx_http_session_guard_edge_t  *edge;
+
+    edge = ngx_http_session_guard_edge(r);
+
+    if (edge != NULL) {
+        if (data == offsetof(sg_tls_fp_t, ja4)) {
+            v->data = edge->ja4;
+
+        } else if (data == offsetof(sg_tls_fp_t, tls)) {
+            v->data = edge->sig;
+
+        } else {
+            v->data = (u_char *) "";
+        }
+
+        v->len = ngx_strlen(v->data);
+
+        if (v->len == 0) {
+            v->not_found = 1;
+            return NGX_OK;
+        }
+
+        v->valid = 1;
+        v->no_cacheable = 0;
+        v->not_found = 0;
+
+        return NGX_OK;
+    }
 
     fp = ngx_http_session_guard_tls_fp(r);
 
