@@ -13,7 +13,7 @@ $t->write_config(<<'CONF');
     session_guard_redis 127.0.0.1:%%REDIS_PORT%% timeout=200ms prefix=sgt:;
     session_guard_secret_file %%PREFIX%%/secret;
     # These tests are about Redis and the per-connection cache; the node's
-    # shared cache has a suite of its own (t/17-shared-cache.t).
+    # shared cache has a suite of its own (t/18-shared-cache.t).
     session_guard_shared_cache off;
 
     log_format guard '$session_guard_verdict|$session_guard_reasons|'

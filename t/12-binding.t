@@ -29,7 +29,7 @@ $t->write_config(<<'CONF');
     session_guard_redis 127.0.0.1:%%REDIS_PORT%% timeout=300ms;
     session_guard_secret_file %%PREFIX%%/secret;
     # These tests are about Redis and the per-connection cache; the node's
-    # shared cache has a suite of its own (t/17-shared-cache.t).
+    # shared cache has a suite of its own (t/18-shared-cache.t).
     session_guard_shared_cache off;
 
     server {
