@@ -120,16 +120,17 @@ ngx_http_session_guard_ask_session(ngx_http_request_t *r,
 
 
 /*
- * The density counts of the request's address and network.  With handler
- * set they are probed and awaited: counted as if the session (key) and
- * user were added, without adding them, since whether the session is a
- * real one is known only from the same round trip.  Without a handler
- * they are added.  NGX_DECLINED: the address is not counted.
+ * The density counts of the request's address and network, the session
+ * (key) and user added, or with probe set only counted as if they were:
+ * with binding at issuance, whether a cookie is a real session is known
+ * only from the same round trip, and a made-up one must not count.  With
+ * handler set the counts are awaited.  NGX_DECLINED: the address is not
+ * counted.
  */
 ngx_int_t
 ngx_http_session_guard_ask_density(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx, u_char *key, ngx_str_t *user,
-    ngx_http_session_guard_redis_handler_pt handler)
+    ngx_uint_t probe, ngx_http_session_guard_redis_handler_pt handler)
 {
     int                                  n;
     u_char                              *p, *last;
@@ -152,7 +153,7 @@ ngx_http_session_guard_ask_density(ngx_http_request_t *r,
                                                   key ? SG_SESSION_KEY_LEN
                                                       : 0),
                         ngx_http_session_guard_sg(user->data, user->len),
-                        w->window, handler != NULL, ttl, sizeof(ttl), args)
+                        w->window, probe, ttl, sizeof(ttl), args)
         != 0)
     {
         return NGX_ERROR;

@@ -199,7 +199,7 @@ ngx_http_session_guard_header_filter(ngx_http_request_t *r)
             /* A login counts its user at the address: the laptop farm is
              * many users' logins behind one home connection. */
             (void) ngx_http_session_guard_ask_density(r, ctx, (u_char *) key,
-                                                      &ctx->obs.user, NULL);
+                                                      &ctx->obs.user, 0, NULL);
         }
     }
 

@@ -267,7 +267,7 @@ ngx_int_t
 ngx_http_session_guard_access_handler(ngx_http_request_t *r)
 {
     ngx_int_t                             rc;
-    ngx_uint_t                            i;
+    ngx_uint_t                            i, probe;
     ngx_http_session_guard_ctx_t         *ctx;
     ngx_http_session_guard_conn_cache_t  *cache;
     ngx_http_session_guard_loc_conf_t   *lcf;
@@ -406,11 +406,20 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
         ctx->waiting++;
     }
 
-    /* The density counts travel in the same pipeline; a failure there
-     * costs the signal, not the request. */
-    (void) ngx_http_session_guard_ask_density(r, ctx, ctx->key,
-                                              &ctx->obs.user,
+    /*
+     * The density counts travel in the same pipeline; a failure there costs
+     * the signal, not the request.  Trusting first use, every session is a
+     * real one (unless over its rate): it is added at once.  With binding
+     * at issuance a cookie may be made up, so the counts are probed and a
+     * real session is added once the answer says it is one.
+     */
+    probe = lcf->issue_cookie.len != 0;
+    (void) ngx_http_session_guard_ask_density(r, ctx,
+                                              probe || !ctx->obs.limited
+                                              ? ctx->key : NULL,
+                                              &ctx->obs.user, probe,
                                               ngx_http_session_guard_reply);
+    ctx->probed = probe;
 
     mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
     ngx_add_timer(&ctx->timeout, mcf->redis->timeout);
@@ -456,7 +465,7 @@ ngx_http_session_guard_record(ngx_http_request_t *r,
     /* A real session seen at an address for the first time in the window
      * (the probe was made for this value) joins its density counts, with
      * the user it was bound to. */
-    if (probed && ctx->has_density && !b->provisional
+    if (probed && ctx->probed && ctx->has_density && !b->provisional
         && (b->state == SG_SESSION_SEEN || b->recorded)
         && ctx->density[0].sessions > ctx->density[0].sessions_without)
     {
@@ -468,7 +477,7 @@ ngx_http_session_guard_record(ngx_http_request_t *r,
             user = ctx->obs.user;
         }
 
-        (void) ngx_http_session_guard_ask_density(r, ctx, s->key, &user,
+        (void) ngx_http_session_guard_ask_density(r, ctx, s->key, &user, 0,
                                                   NULL);
     }
 }

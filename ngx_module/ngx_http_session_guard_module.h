@@ -241,6 +241,7 @@ typedef struct {
     unsigned                           has_key:1;
     unsigned                           revoked:1;
     unsigned                           has_density:1;
+    unsigned                           probed:1;    /* density only probed */
     unsigned                           foreign:1;   /* another device */
 } ngx_http_session_guard_ctx_t;
 
@@ -298,7 +299,7 @@ ngx_int_t ngx_http_session_guard_ask_session(ngx_http_request_t *r,
     ngx_uint_t tag);
 ngx_int_t ngx_http_session_guard_ask_density(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx, u_char *key, ngx_str_t *user,
-    ngx_http_session_guard_redis_handler_pt handler);
+    ngx_uint_t probe, ngx_http_session_guard_redis_handler_pt handler);
 
 /* Applying the verdict (_action.c). */
 void ngx_http_session_guard_finish(ngx_http_request_t *r,

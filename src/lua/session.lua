@@ -56,15 +56,17 @@ local verdict, score, matched, place, count =
 local issuance, create, short_ttl, attrs =
   ARGV[13], ARGV[14], ARGV[15], ARGV[16]
 
--- A new binding: the fields that are not empty.
-local function bind(n)
-  redis.call('HSET', k, 'dev', device, 'ip0', ip, 'ip', ip, 't0', now,
-             'n', n)
-  for _, f in ipairs({{'tls', tls}, {'u', user}, {'p0', place}}) do
-    if f[2] ~= '' then
-      redis.call('HSET', k, f[1], f[2])
+-- A new binding: the fields that are not empty, in one call.
+local function bind(n, extra, value)
+  local f = {'dev', device, 'ip0', ip, 'ip', ip, 't0', now, 'n', n}
+  for _, o in ipairs({{'tls', tls}, {'u', user}, {'p0', place},
+                      {extra, value}}) do
+    if o[1] and o[2] ~= '' then
+      f[#f + 1] = o[1]
+      f[#f + 1] = o[2]
     end
   end
+  redis.call('HSET', k, unpack(f))
 end
 
 if mode == '1' then
@@ -73,10 +75,7 @@ if mode == '1' then
     return {2}
   end
   redis.call('DEL', k)
-  bind(0)
-  if attrs ~= '' then
-    redis.call('HSET', k, 'ca', attrs)
-  end
+  bind(0, 'ca', attrs)
   redis.call('EXPIRE', k, ttl)
   return {2}
 end
@@ -128,10 +127,7 @@ if not b[1] then
   if create ~= '1' then
     return {0, 0, pv and 1 or 0}
   end
-  bind(1)
-  if pv then
-    redis.call('HSET', k, 'pv', '1')
-  end
+  bind(1, pv and 'pv' or nil, '1')
   redis.call('EXPIRE', k, pv and short_ttl or ttl)
   return {0, 1, pv and 1 or 0}
 end
