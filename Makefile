@@ -211,7 +211,7 @@ replay: deps
 	scripts/replay $(SCENARIO)
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all mmdb
 	bench/run
 
 clean:
