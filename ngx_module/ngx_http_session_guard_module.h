@@ -334,6 +334,19 @@ char *ngx_http_session_guard_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
 ngx_int_t ngx_http_session_guard_strip_add(ngx_conf_t *cf,
     ngx_http_session_guard_srv_conf_t *sscf, ngx_str_t *name);
 
+/* The per-connection cache (_conn_cache.c). */
+typedef struct ngx_http_session_guard_conn_cache_s
+    ngx_http_session_guard_conn_cache_t;
+
+ngx_http_session_guard_conn_cache_t *ngx_http_session_guard_cache_hit(
+    ngx_http_request_t *r, ngx_http_session_guard_ctx_t *ctx,
+    ngx_http_session_guard_loc_conf_t *lcf);
+void ngx_http_session_guard_cache_store(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx);
+void ngx_http_session_guard_cached(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx,
+    ngx_http_session_guard_conn_cache_t *cache);
+
 /* The node's shared cache (_shared_cache.c). */
 char *ngx_http_session_guard_shared_cache(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
