@@ -28,7 +28,7 @@ static ngx_http_session_guard_metric_t  ngx_http_session_guard_metric_names[] = 
     { "session_guard_verdicts_total", NULL, "block" },
     { "session_guard_verdicts_total", NULL, "error" },
     { "session_guard_redis_awaited_total",
-      "Redis round trips a request waited for.", NULL },
+      "Redis commands a request waited for (sent in one pipeline).", NULL },
     { "session_guard_redis_background_total",
       "Redis commands sent without waiting (bookkeeping).", NULL },
     { "session_guard_redis_errors_total",
