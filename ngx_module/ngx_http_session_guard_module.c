@@ -432,6 +432,7 @@ ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf, void *parent,
                          (ngx_int_t) defaults.block);
 
     conf->policy.tls_device_bonus = defaults.tls_device_bonus;
+    conf->policy.exfil_bonus = defaults.exfil_bonus;
     conf->policy.tag = (uint32_t) conf->tag;
     conf->policy.block = conf->block == NGX_HTTP_SG_BLOCK_OFF
                          ? SG_THRESHOLD_OFF : (uint32_t) conf->block;
