@@ -44,8 +44,10 @@ endif
 # `make scripts` writes them again, `make check-scripts` (in `make test`)
 # fails when one is stale.
 EMBED_CORE := -o src/sg_scripts.c -i sg_density.h -i sg_session.h \
+              -i sg_volume.h \
               sg_session_script=src/lua/session.lua \
-              sg_density_script=src/lua/density.lua
+              sg_density_script=src/lua/density.lua \
+              sg_volume_script=src/lua/volume.lua
 EMBED_TOOL := -o tools/sg-replay/timeshift_script.c -i timeshift.h \
               sg_ts_script=tools/sg-replay/timeshift.lua
 EMBEDDED   := src/sg_scripts.c tools/sg-replay/timeshift_script.c

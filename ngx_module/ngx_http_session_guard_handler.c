@@ -216,7 +216,11 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
 
     ctx->obs.tls = ngx_http_session_guard_tls_sig(r);
 
-    cache = ngx_http_session_guard_cache_hit(r, ctx, lcf);
+    /* A sensitive location (session_guard_volume) always asks Redis: its
+     * counts need the user the session was bound to, and a session over
+     * its volume must carry the reasons on its next request. */
+    cache = lcf->volume == 1 ? NULL
+                             : ngx_http_session_guard_cache_hit(r, ctx, lcf);
 
     if (cache != NULL) {
         ngx_http_session_guard_cached(r, ctx, cache);
@@ -225,7 +229,7 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
 
     /* Found fine by this node a moment ago: a new connection or another
      * worker of a known session needs no round trip either. */
-    rc = ctx->obs.nsessions == 1 && lcf->cache_time
+    rc = ctx->obs.nsessions == 1 && lcf->cache_time && lcf->volume != 1
          ? ngx_http_session_guard_shared_lookup(r, ctx, lcf->cache_time) : 0;
 
     if (rc) {

@@ -49,6 +49,9 @@ static ngx_http_session_guard_metric_t  ngx_http_session_guard_metric_names[] = 
       NULL },
     { "session_guard_shared_cache_hits_total",
       "Requests answered from the node's shared cache.", NULL },
+    { "session_guard_volume_crossings_total",
+      "Sessions and users that passed a session_guard_volume threshold.",
+      NULL },
 };
 
 
@@ -107,10 +110,17 @@ void
 ngx_http_session_guard_count(ngx_http_request_t *r,
     ngx_http_session_guard_metric_e m)
 {
-    ngx_atomic_t                        *counters;
-    ngx_http_session_guard_main_conf_t  *mcf;
+    ngx_http_session_guard_count_main(
+        ngx_http_get_module_main_conf(r, ngx_http_session_guard_module), m);
+}
 
-    mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
+
+/* The same without a request: a reply that arrived after it ended. */
+void
+ngx_http_session_guard_count_main(ngx_http_session_guard_main_conf_t *mcf,
+    ngx_http_session_guard_metric_e m)
+{
+    ngx_atomic_t  *counters;
 
     if (mcf->metrics_zone == NULL || mcf->metrics_zone->data == NULL) {
         return;

@@ -118,6 +118,13 @@ static ngx_command_t  ngx_http_session_guard_commands[] = {
       0,
       NULL },
 
+    { ngx_string("session_guard_volume"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_session_guard_volume,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("session_guard_metrics"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_session_guard_metrics,
@@ -250,6 +257,11 @@ ngx_http_session_guard_postconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    /* Counting what sensitive locations send, after the response. */
+    if (mcf->volume && ngx_http_session_guard_volume_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_session_guard_ssl_init(cf);
 }
 
@@ -369,6 +381,7 @@ ngx_http_session_guard_create_loc_conf(ngx_conf_t *cf)
     conf->error_status = NGX_CONF_UNSET_UINT;
     conf->cache_time = NGX_CONF_UNSET_MSEC;
     conf->concurrent_window = NGX_CONF_UNSET;
+    conf->volume = NGX_CONF_UNSET;
 
     for (i = 0; i < SG_REASON_COUNT; i++) {
         conf->weight[i] = NGX_CONF_UNSET;
@@ -432,6 +445,7 @@ ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf, void *parent,
                          (ngx_int_t) defaults.block);
 
     conf->policy.tls_device_bonus = defaults.tls_device_bonus;
+    conf->policy.exfil_bonus = defaults.exfil_bonus;
     conf->policy.tag = (uint32_t) conf->tag;
     conf->policy.block = conf->block == NGX_HTTP_SG_BLOCK_OFF
                          ? SG_THRESHOLD_OFF : (uint32_t) conf->block;
@@ -490,12 +504,18 @@ ngx_http_session_guard_merge_loc_conf(ngx_conf_t *cf, void *parent,
         return NGX_CONF_ERROR;
     }
 
+    ngx_http_session_guard_volume_merge(cf, prev, conf);
+
     if (!conf->enable) {
         return NGX_CONF_OK;
     }
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_session_guard_module);
     mcf->used = 1;
+
+    if (conf->volume == 1) {
+        mcf->volume = 1;
+    }
 
     if (conf->issue_cookie.len) {
         mcf->issue = 1;

@@ -19,6 +19,7 @@
 #include "sg_session.h"
 #include "sg_ja4.h"
 #include "sg_tls_fp.h"
+#include "sg_volume.h"
 
 #include "ngx_http_session_guard_geo.h"
 
@@ -61,6 +62,8 @@ typedef enum {
     NGX_HTTP_SG_M_DUPLICATES,        /* requests carrying the cookie twice */
     NGX_HTTP_SG_M_NEW_LIMITED,       /* first sights over their rate */
     NGX_HTTP_SG_M_SHARED_HITS,       /* answered from the shared cache */
+    NGX_HTTP_SG_M_VOLUME_CROSSINGS,  /* sessions or users over a volume
+                                        threshold (session_guard_volume) */
     NGX_HTTP_SG_M_COUNT
 } ngx_http_session_guard_metric_e;
 
@@ -76,6 +79,7 @@ typedef struct {
     ngx_str_t                      prefix;
     ngx_str_t                      script_sha;  /* hex SHA-1 of the scripts */
     ngx_str_t                      density_sha;
+    ngx_str_t                      volume_sha;
 } ngx_http_session_guard_redis_conf_t;
 
 
@@ -102,6 +106,8 @@ typedef struct {
     ngx_shm_zone_t                       *shared;  /* shared cache, or NULL */
     ngx_msec_t                            shared_valid;
     ngx_flag_t                            shared_set;  /* directive seen */
+    ngx_flag_t                            volume;  /* session_guard_volume
+                                                      on somewhere */
 } ngx_http_session_guard_main_conf_t;
 
 
@@ -144,6 +150,11 @@ typedef struct {
 
     ngx_msec_t                     cache_time;
     time_t                         concurrent_window;
+
+    /* session_guard_volume: a sensitive location */
+    ngx_int_t                      volume;       /* 1 on, 0 off, or unset */
+    sg_volume_policy_t             volume_policy;
+    ngx_http_complex_value_t      *volume_key;   /* the object: $uri */
 } ngx_http_session_guard_loc_conf_t;
 
 
@@ -358,8 +369,18 @@ void ngx_http_session_guard_shared_store(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx);
 void ngx_http_session_guard_shared_forget(ngx_http_request_t *r,
     u_char *key);
+void ngx_http_session_guard_shared_forget_main(
+    ngx_http_session_guard_main_conf_t *mcf, u_char *key);
 
 ngx_int_t ngx_http_session_guard_ssl_init(ngx_conf_t *cf);
+
+/* Exfiltration volume (_volume.c). */
+char *ngx_http_session_guard_volume(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+void ngx_http_session_guard_volume_merge(ngx_conf_t *cf,
+    ngx_http_session_guard_loc_conf_t *prev,
+    ngx_http_session_guard_loc_conf_t *conf);
+ngx_int_t ngx_http_session_guard_volume_init(ngx_conf_t *cf);
 
 /* The edge's TLS report (_edge.c). */
 char *ngx_http_session_guard_tls_from(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -381,6 +402,9 @@ sg_tls_fp_t *ngx_http_session_guard_tls_fp(ngx_http_request_t *r);
 ngx_int_t ngx_http_session_guard_metrics_init(ngx_conf_t *cf,
     ngx_http_session_guard_main_conf_t *mcf);
 void ngx_http_session_guard_count(ngx_http_request_t *r,
+    ngx_http_session_guard_metric_e m);
+void ngx_http_session_guard_count_main(
+    ngx_http_session_guard_main_conf_t *mcf,
     ngx_http_session_guard_metric_e m);
 char *ngx_http_session_guard_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);

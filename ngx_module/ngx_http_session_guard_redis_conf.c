@@ -306,6 +306,17 @@ ngx_http_session_guard_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    if (sg_script_sha1(sg_volume_script, (char *) sha) != 0) {
+        return NGX_CONF_ERROR;
+    }
+
+    rcf->volume_sha.len = 40;
+    rcf->volume_sha.data = ngx_pstrdup(cf->pool,
+                                       &(ngx_str_t) { 40, sha });
+    if (rcf->volume_sha.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
     mcf->redis = rcf;
 
     return NGX_CONF_OK;

@@ -443,11 +443,18 @@ ngx_http_session_guard_shared_store(ngx_http_request_t *r,
 void
 ngx_http_session_guard_shared_forget(ngx_http_request_t *r, u_char *key)
 {
+    ngx_http_session_guard_shared_forget_main(
+        ngx_http_get_module_main_conf(r, ngx_http_session_guard_module), key);
+}
+
+
+/* The same without a request: a reply that arrived after it ended. */
+void
+ngx_http_session_guard_shared_forget_main(
+    ngx_http_session_guard_main_conf_t *mcf, u_char *key)
+{
     ngx_http_session_guard_shared_ctx_t   *sc;
     ngx_http_session_guard_shared_node_t  *n;
-    ngx_http_session_guard_main_conf_t    *mcf;
-
-    mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
 
     if (mcf->shared == NULL) {
         return;

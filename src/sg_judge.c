@@ -82,6 +82,18 @@ sg_judge(const sg_policy_t *policy, const sg_session_bound_t *bound,
         reasons |= SG_REASON_BIT(SG_REASON_BINDING_EXPIRED);
     }
 
+    /* The session, or its user, pulled more than a sensitive location
+     * allows (sg_volume.h): standing reasons until the flag lapses. */
+    if (bound->state == SG_SESSION_SEEN) {
+        if (bound->bulk_until > obs->now) {
+            reasons |= SG_REASON_BIT(SG_REASON_BULK_DOWNLOAD);
+        }
+
+        if (bound->clone_until > obs->now) {
+            reasons |= SG_REASON_BIT(SG_REASON_MASS_CLONE);
+        }
+    }
+
     if (bound->state != SG_SESSION_SEEN) {
         /* A provisional first sight is no "new": it is scored as is. */
         extra.first_sight = !bound->provisional;

@@ -50,6 +50,7 @@ sg_policy_init_defaults(sg_policy_t *policy)
 
     memcpy(policy->weight, sg_default_weights, sizeof(policy->weight));
     policy->tls_device_bonus = SG_DEFAULT_TLS_DEVICE_BONUS;
+    policy->exfil_bonus = SG_DEFAULT_EXFIL_BONUS;
     policy->tag = SG_DEFAULT_TAG;
     policy->block = SG_DEFAULT_BLOCK;
 }
@@ -61,6 +62,7 @@ sg_policy_check(const sg_policy_t *policy)
     size_t i;
 
     if (policy == NULL || policy->tls_device_bonus > SG_SCORE_MAX ||
+        policy->exfil_bonus > SG_SCORE_MAX ||
         (policy->tag > SG_SCORE_MAX && policy->tag != SG_THRESHOLD_OFF) ||
         (policy->block > SG_SCORE_MAX && policy->block != SG_THRESHOLD_OFF)) {
         return -1;
@@ -155,6 +157,22 @@ sg_scaled(uint32_t weight, uint32_t percent)
 }
 
 
+/* Whether any reason of the set has a weight. */
+static int
+sg_score_weighed(const sg_policy_t *policy, uint32_t reasons)
+{
+    size_t i;
+
+    for (i = 0; i < SG_REASON_COUNT; i++) {
+        if ((reasons & SG_REASON_BIT(i)) && policy->weight[i] > 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 int
 sg_score_compute(const sg_policy_t *policy, uint32_t reasons,
                  const sg_score_input_t *extra)
@@ -162,7 +180,7 @@ sg_score_compute(const sg_policy_t *policy, uint32_t reasons,
     const uint32_t tls = SG_REASON_BIT(SG_REASON_TLS_CHANGED) |
                          SG_REASON_BIT(SG_REASON_TLS_MISSING);
     uint64_t sum = 0;
-    uint32_t sig = 100;
+    uint32_t sig = 100, exfil = 0, thief;
     size_t   i;
 
     if (policy == NULL) {
@@ -203,10 +221,22 @@ sg_score_compute(const sg_policy_t *policy, uint32_t reasons,
 
             break;
 
+        case SG_REASON_BULK_DOWNLOAD:
+        case SG_REASON_MASS_CLONE:
+            /* One behaviour seen two ways (bytes, distinct objects): the
+             * stronger counts, not both. */
+            if (policy->weight[i] > exfil) {
+                exfil = policy->weight[i];
+            }
+
+            break;
+
         default:
             sum += policy->weight[i];
         }
     }
+
+    sum += exfil;
 
     /*
      * A new TLS stack and a new User-Agent are two independent layers
@@ -216,6 +246,23 @@ sg_score_compute(const sg_policy_t *policy, uint32_t reasons,
     if ((reasons & tls) &&
         (reasons & SG_REASON_BIT(SG_REASON_DEVICE_CHANGED))) {
         sum += sg_scaled(policy->tls_device_bonus, sig);
+    }
+
+    /*
+     * Pulling a lot is what owners do too (a new machine, a backup); pulling
+     * a lot from another client or through an anonymiser is what a thief
+     * does.  Only reasons that are weighed take part: a weight of 0 switches
+     * the combination off with the reason.
+     */
+    thief = reasons & SG_REASONS_THIEF;
+
+    if (sig < SG_SCORE_FOREIGN_SIG) {
+        thief &= ~SG_REASON_BIT(SG_REASON_DEVICE_CHANGED);
+    }
+
+    if (sg_score_weighed(policy, reasons & SG_REASONS_EXFIL) &&
+        sg_score_weighed(policy, thief)) {
+        sum += policy->exfil_bonus;
     }
 
     return sum > SG_SCORE_MAX ? SG_SCORE_MAX : (int) sum;

@@ -62,12 +62,34 @@ typedef enum {
      SG_REASON_BIT(SG_REASON_CONCURRENT_USE) |  \
      SG_REASON_BIT(SG_REASON_TLS_MISSING))
 
+/*
+ * Reasons that say the hands on the session may not be its owner's: another
+ * client, or an anonymiser.  A bulk download with one of them is worth more
+ * than the sum (exfil_bonus): with the default weights it reaches block.
+ * device_changed takes part only from SG_SCORE_FOREIGN_SIG on (another
+ * machine, as for concurrent use), not for a changed header order alone.
+ */
+#define SG_SCORE_FOREIGN_SIG 40
+
+#define SG_REASONS_THIEF                                                     \
+    (SG_REASON_BIT(SG_REASON_TLS_CHANGED) |                                  \
+     SG_REASON_BIT(SG_REASON_DEVICE_CHANGED) |                               \
+     SG_REASON_BIT(SG_REASON_TLS_MISSING) |                                  \
+     SG_REASON_BIT(SG_REASON_CONCURRENT_USE) |                               \
+     SG_REASON_BIT(SG_REASON_HOSTING_IP) | SG_REASON_BIT(SG_REASON_VPN_IP) | \
+     SG_REASON_BIT(SG_REASON_PROXY_IP) | SG_REASON_BIT(SG_REASON_TOR_IP))
+
+#define SG_REASONS_EXFIL                      \
+    (SG_REASON_BIT(SG_REASON_BULK_DOWNLOAD) | \
+     SG_REASON_BIT(SG_REASON_MASS_CLONE))
+
 #define SG_SCORE_MAX     1000
 #define SG_THRESHOLD_OFF UINT32_MAX /* a threshold no score reaches */
 
 #define SG_DEFAULT_TAG              40
 #define SG_DEFAULT_BLOCK            80
 #define SG_DEFAULT_TLS_DEVICE_BONUS 20
+#define SG_DEFAULT_EXFIL_BONUS      40
 
 typedef enum {
     SG_VERDICT_NONE = 0, /* nothing to judge: no session on the request */
@@ -82,6 +104,9 @@ typedef enum {
 typedef struct {
     uint32_t weight[SG_REASON_COUNT]; /* 0..SG_SCORE_MAX each */
     uint32_t tls_device_bonus; /* added when TLS and device change together */
+    uint32_t exfil_bonus;      /* added when bulk_download or mass_clone
+                                  comes from another device or an
+                                  anonymiser (SG_REASONS_THIEF) */
     uint32_t tag;              /* or SG_THRESHOLD_OFF */
     uint32_t block;            /* or SG_THRESHOLD_OFF: monitor only */
 } sg_policy_t;

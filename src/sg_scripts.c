@@ -1,11 +1,12 @@
 /*
- * Generated from src/lua/session.lua and src/lua/density.lua by
- * scripts/embed-lua; do not edit: change the .lua files and run
- * `make scripts`.
+ * Generated from src/lua/session.lua, src/lua/density.lua and
+ * src/lua/volume.lua by scripts/embed-lua; do not edit: change the .lua files
+ * and run `make scripts`.
  */
 
 #include "sg_density.h"
 #include "sg_session.h"
+#include "sg_volume.h"
 
 
 /* src/lua/session.lua */
@@ -45,13 +46,16 @@ const char sg_session_script[] =
     "-- ARGV 14 create '0' records nothing for an unknown session (observe)\n"
     "-- ARGV 15 short_ttl seconds a provisional record lives\n"
     "-- ARGV 16 attrs the cookie's attributes, kept in ca (bind mode)\n"
+    "-- ARGV 17 volume flags to set: 'b' bulk_download, 'm' mass_clone (flag)\n"
+    "-- ARGV 18 until unix seconds the flags stand until (flag mode)\n"
     "-- MODE 0 observe record a request, answer with the binding\n"
     "-- MODE 1 bind bind at issuance\n"
     "-- MODE 2 revoke forget the binding, keep a tombstone\n"
     "-- MODE 3 verdict note the verdict of the last request\n"
     "-- MODE 4 touch requests answered without a round trip\n"
+    "-- MODE 5 flag it pulled too much: its requests carry the reasons\n"
     "-- REPLY 0 first_sight {0, recorded, provisional}\n"
-    "-- REPLY 1 seen {1, dev, tls, ip, t, n, tb, tx, u, t0, p0, p, pv, ca}\n"
+    "-- REPLY 1 seen {1,dev,tls,ip,t,n,tb,tx,u,t0,p0,p,pv,ca,xb,xm}\n"
     "-- REPLY 2 done {2}\n"
     "-- REPLY 3 revoked {3}\n"
     "--\n"
@@ -67,6 +71,7 @@ const char sg_session_script[] =
     "  ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]\n"
     "local issuance, create, short_ttl, attrs =\n"
     "  ARGV[13], ARGV[14], ARGV[15], ARGV[16]\n"
+    "local volume, till = ARGV[17], ARGV[18]\n"
     "\n"
     "-- A new binding: the fields that are not empty, in one call.\n"
     "local function bind(n, extra, value)\n"
@@ -127,9 +132,26 @@ const char sg_session_script[] =
     "  return {2}\n"
     "end\n"
     "\n"
+    "-- Flag: xb and xm hold the time until which bulk_download and\n"
+    "-- mass_clone stand; a later time replaces an earlier one, never the\n"
+    "-- reverse.  The record's TTL is left alone: a flag keeps nothing alive.\n"
+    "if mode == '5' then\n"
+    "  local c = redis.call('HMGET', k, 'dev', 'rv')\n"
+    "  if c[1] and not c[2] then\n"
+    "    for f in string.gmatch(volume, '[bm]') do\n"
+    "      local old = tonumber(redis.call('HGET', k, 'x' .. f)) or 0\n"
+    "      if tonumber(till) > old then\n"
+    "        redis.call('HSET', k, 'x' .. f, till)\n"
+    "      end\n"
+    "    end\n"
+    "  end\n"
+    "  return {2}\n"
+    "end\n"
+    "\n"
     "-- Observe.\n"
     "local b = redis.call('HMGET', k, 'dev', 'tls', 'ip', 't', 'n', 'tb',\n"
-    "                     'tx', 'u', 'rv', 't0', 'p0', 'p', 'pv', 'ca')\n"
+    "                     'tx', 'u', 'rv', 't0', 'p0', 'p', 'pv', 'ca',\n"
+    "                     'xb', 'xm')\n"
     "if b[9] then\n"
     "  return {3}\n"
     "end\n"
@@ -150,7 +172,8 @@ const char sg_session_script[] =
     "local t0 = b[10] or '0'\n"
     "return {1, b[1], b[2] or '', b[3] or '', b[4] or t0, b[5] or '0',\n"
     "        b[6] or t0, b[7] or '0', b[8] or '', t0,\n"
-    "        b[11] or '', b[12] or b[11] or '', b[13] or '', b[14] or ''}\n";
+    "        b[11] or '', b[12] or b[11] or '', b[13] or '', b[14] or '',\n"
+    "        b[15] or '0', b[16] or '0'}\n";
 
 
 /* src/lua/density.lua */
@@ -202,3 +225,49 @@ const char sg_density_script[] =
     "local s, s0 = count(1, session)\n"
     "local u, u0 = count(n + 1, user)\n"
     "return {s, u, s0, u0}\n";
+
+
+/* src/lua/volume.lua */
+const char sg_volume_script[] =
+    "-- Exfiltration volume (src/sg_volume.h): what one session, or one user,\n"
+    "-- pulled from the locations marked sensitive within the window, counted\n"
+    "-- over time buckets: bytes and requests in a hash per bucket, distinct\n"
+    "-- objects in a HyperLogLog per bucket.  The counts before the request\n"
+    "-- come back with the counts after it, so that the caller can tell a\n"
+    "-- crossing from a session that was over already.  The number of buckets\n"
+    "-- is read from the number of keys.  Every key written expires.\n"
+    "--\n"
+    "-- The lines below are checked against the C side by\n"
+    "-- t/unit/test_scripts.c (the convention is in docs/testing.md).\n"
+    "--\n"
+    "-- KEYS 1..4 vc bytes (b) and requests (r), a hash a bucket, oldest 1st\n"
+    "-- KEYS 5..8 vo distinct objects, one HyperLogLog a bucket, likewise\n"
+    "-- ARGV 1 bytes bytes sent to the client\n"
+    "-- ARGV 2 object the object fetched, '' for none\n"
+    "-- ARGV 3 ttl seconds a bucket lives\n"
+    "-- REPLY - counts {b, r, o, b0, r0, o0} after the request and before it\n"
+    "\n"
+    "local n = #KEYS / 2\n"
+    "local last = n + n\n"
+    "local bytes, object, ttl = tonumber(ARGV[1]), ARGV[2], ARGV[3]\n"
+    "\n"
+    "local b0, r0 = 0, 0\n"
+    "for i = 1, n do\n"
+    "  local c = redis.call('HMGET', KEYS[i], 'b', 'r')\n"
+    "  b0 = b0 + (tonumber(c[1]) or 0)\n"
+    "  r0 = r0 + (tonumber(c[2]) or 0)\n"
+    "end\n"
+    "\n"
+    "redis.call('HINCRBY', KEYS[n], 'b', bytes)\n"
+    "redis.call('HINCRBY', KEYS[n], 'r', 1)\n"
+    "redis.call('EXPIRE', KEYS[n], ttl)\n"
+    "\n"
+    "local o0 = redis.call('PFCOUNT', unpack(KEYS, n + 1, last))\n"
+    "local o = o0\n"
+    "if object ~= '' then\n"
+    "  redis.call('PFADD', KEYS[last], object)\n"
+    "  redis.call('EXPIRE', KEYS[last], ttl)\n"
+    "  o = redis.call('PFCOUNT', unpack(KEYS, n + 1, last))\n"
+    "end\n"
+    "\n"
+    "return {b0 + bytes, r0 + 1, o, b0, r0, o0}\n";

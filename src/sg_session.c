@@ -26,6 +26,8 @@ const char *const sg_session_arg_names[SG_SESSION_NARGS] = {
     [SG_SESSION_ARG_CREATE] = "create",
     [SG_SESSION_ARG_SHORT_TTL] = "short_ttl",
     [SG_SESSION_ARG_ATTRS] = "attrs",
+    [SG_SESSION_ARG_VOLUME] = "volume",
+    [SG_SESSION_ARG_UNTIL] = "until",
 };
 
 
@@ -85,7 +87,7 @@ sg_session_argv(const sg_session_args_t *a, char *buf, size_t cap,
     static const char digits[] = "0123456789";
     size_t            n = 0;
 
-    if (a->mode > SG_SESSION_TOUCH) {
+    if (a->mode > SG_SESSION_FLAG) {
         return -1;
     }
 
@@ -104,13 +106,15 @@ sg_session_argv(const sg_session_args_t *a, char *buf, size_t cap,
     argv[SG_SESSION_ARG_CREATE].data = a->create ? "1" : "0";
     argv[SG_SESSION_ARG_CREATE].len = 1;
     argv[SG_SESSION_ARG_ATTRS] = a->attrs;
+    argv[SG_SESSION_ARG_VOLUME] = a->volume;
 
     if (sg_session_num(buf, cap, &n, a->now, &argv[SG_SESSION_ARG_NOW]) ||
         sg_session_num(buf, cap, &n, a->ttl, &argv[SG_SESSION_ARG_TTL]) ||
         sg_session_num(buf, cap, &n, a->score, &argv[SG_SESSION_ARG_SCORE]) ||
         sg_session_num(buf, cap, &n, a->count, &argv[SG_SESSION_ARG_COUNT]) ||
         sg_session_num(buf, cap, &n, a->short_ttl,
-                       &argv[SG_SESSION_ARG_SHORT_TTL])) {
+                       &argv[SG_SESSION_ARG_SHORT_TTL]) ||
+        sg_session_num(buf, cap, &n, a->until, &argv[SG_SESSION_ARG_UNTIL])) {
         return -1;
     }
 
@@ -297,7 +301,8 @@ sg_session_parse_reply(size_t n, const sg_reply_elt_t *e,
         return SG_SESSION_OK;
     }
 
-    if (state != SG_SESSION_SEEN || n != 14) {
+    /* 16 with the volume flags; 14 from a script without them. */
+    if (state != SG_SESSION_SEEN || (n != 14 && n != 16)) {
         return SG_SESSION_BAD_REPLY;
     }
 
@@ -344,6 +349,15 @@ sg_session_parse_reply(size_t n, const sg_reply_elt_t *e,
     if (sg_reply_str(&e[11], &p, &len) == 0 && len > 0 &&
         sg_place_decode(p, len, out->last_seen, &out->last_place) == 0) {
         out->have_last_place = 1;
+    }
+
+    /* Flags that do not read are missing, as the other optional fields. */
+    if (n == 16 && sg_reply_int(&e[14], &out->bulk_until) != 0) {
+        out->bulk_until = 0;
+    }
+
+    if (n == 16 && sg_reply_int(&e[15], &out->clone_until) != 0) {
+        out->clone_until = 0;
     }
 
     out->state = SG_SESSION_SEEN;

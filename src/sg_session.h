@@ -34,6 +34,10 @@
  *             its record lives only a short while and every request on it
  *             carries binding_expired.
  *       rv    "1": revoked; the record is a tombstone, nothing else is kept
+ *       xb    unix time until which bulk_download stands: the session, or
+ *             its user, pulled more than a session_guard_volume location
+ *             allows (sg_volume.h); written by mode SG_SESSION_FLAG
+ *       xm    likewise for mass_clone
  *
  * KEY is the keyed hash of the session cookie (sg_keyed_hash.h).  The braces
  * are a Redis Cluster hash tag, so that every key of one session lives in the
@@ -63,8 +67,10 @@ typedef enum {
                                is replaced */
     SG_SESSION_REVOKE,      /* forget the binding, keep a tombstone */
     SG_SESSION_VERDICT,     /* note the verdict of the last request */
-    SG_SESSION_TOUCH        /* known-good requests answered without a
+    SG_SESSION_TOUCH,       /* known-good requests answered without a
                                round trip: last seen, count */
+    SG_SESSION_FLAG         /* the session, or its user, pulled too much:
+                               bulk_download, mass_clone stand until a time */
 } sg_session_mode_e;
 
 /*
@@ -90,6 +96,8 @@ enum {
                                 session (first sights over their rate) */
     SG_SESSION_ARG_SHORT_TTL, /* seconds a provisional record lives */
     SG_SESSION_ARG_ATTRS,     /* BIND: the cookie's attributes, for "ca" */
+    SG_SESSION_ARG_VOLUME,    /* FLAG: "b", "m" or "bm" (sg_volume_flags) */
+    SG_SESSION_ARG_UNTIL,     /* FLAG: unix seconds the flags stand until */
     SG_SESSION_NARGS
 };
 
@@ -111,10 +119,12 @@ typedef struct {
     int               issuance; /* OBSERVE: binding at issuance is on */
     int               create;   /* OBSERVE: may record a new session */
     sg_str_t          attrs;    /* BIND */
+    sg_str_t          volume;   /* FLAG */
+    int64_t           until;    /* FLAG */
 } sg_session_args_t;
 
 /* Room sg_session_argv() needs for the numbers it writes. */
-#define SG_SESSION_ARGV_NUMS (6 * 21)
+#define SG_SESSION_ARGV_NUMS (7 * 21)
 
 /*
  * Lays out a's fields as the script's ARGV (SG_SESSION_ARG_* order),
@@ -154,6 +164,8 @@ typedef struct {
     int                have_last_place;  /* p is known */
     sg_place_t         bound_place;      /* p0, time = t0 */
     sg_place_t         last_place;       /* p, time = t */
+    int64_t            bulk_until;       /* xb: bulk_download stands until */
+    int64_t            clone_until;      /* xm: mass_clone stands until */
 } sg_session_bound_t;
 
 typedef enum {

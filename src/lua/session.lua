@@ -33,13 +33,16 @@
 -- ARGV 14 create '0' records nothing for an unknown session (observe)
 -- ARGV 15 short_ttl seconds a provisional record lives
 -- ARGV 16 attrs the cookie's attributes, kept in ca (bind mode)
+-- ARGV 17 volume flags to set: 'b' bulk_download, 'm' mass_clone (flag)
+-- ARGV 18 until unix seconds the flags stand until (flag mode)
 -- MODE 0 observe record a request, answer with the binding
 -- MODE 1 bind bind at issuance
 -- MODE 2 revoke forget the binding, keep a tombstone
 -- MODE 3 verdict note the verdict of the last request
 -- MODE 4 touch requests answered without a round trip
+-- MODE 5 flag it pulled too much: its requests carry the reasons
 -- REPLY 0 first_sight {0, recorded, provisional}
--- REPLY 1 seen {1, dev, tls, ip, t, n, tb, tx, u, t0, p0, p, pv, ca}
+-- REPLY 1 seen {1,dev,tls,ip,t,n,tb,tx,u,t0,p0,p,pv,ca,xb,xm}
 -- REPLY 2 done {2}
 -- REPLY 3 revoked {3}
 --
@@ -55,6 +58,7 @@ local verdict, score, matched, place, count =
   ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]
 local issuance, create, short_ttl, attrs =
   ARGV[13], ARGV[14], ARGV[15], ARGV[16]
+local volume, till = ARGV[17], ARGV[18]
 
 -- A new binding: the fields that are not empty, in one call.
 local function bind(n, extra, value)
@@ -115,9 +119,26 @@ if mode == '4' then
   return {2}
 end
 
+-- Flag: xb and xm hold the time until which bulk_download and
+-- mass_clone stand; a later time replaces an earlier one, never the
+-- reverse.  The record's TTL is left alone: a flag keeps nothing alive.
+if mode == '5' then
+  local c = redis.call('HMGET', k, 'dev', 'rv')
+  if c[1] and not c[2] then
+    for f in string.gmatch(volume, '[bm]') do
+      local old = tonumber(redis.call('HGET', k, 'x' .. f)) or 0
+      if tonumber(till) > old then
+        redis.call('HSET', k, 'x' .. f, till)
+      end
+    end
+  end
+  return {2}
+end
+
 -- Observe.
 local b = redis.call('HMGET', k, 'dev', 'tls', 'ip', 't', 'n', 'tb',
-                     'tx', 'u', 'rv', 't0', 'p0', 'p', 'pv', 'ca')
+                     'tx', 'u', 'rv', 't0', 'p0', 'p', 'pv', 'ca',
+                     'xb', 'xm')
 if b[9] then
   return {3}
 end
@@ -138,4 +159,5 @@ redis.call('EXPIRE', k, b[13] == '1' and short_ttl or ttl)
 local t0 = b[10] or '0'
 return {1, b[1], b[2] or '', b[3] or '', b[4] or t0, b[5] or '0',
         b[6] or t0, b[7] or '0', b[8] or '', t0,
-        b[11] or '', b[12] or b[11] or '', b[13] or '', b[14] or ''}
+        b[11] or '', b[12] or b[11] or '', b[13] or '', b[14] or '',
+        b[15] or '0', b[16] or '0'}

@@ -24,6 +24,7 @@
 
 #include "sg_density.h"
 #include "sg_session.h"
+#include "sg_volume.h"
 
 static int
 session_parse(size_t n, const char *const *v, const size_t *lens,
@@ -417,7 +418,7 @@ test_session_modes(void **state)
     } modes[] = {
         {"observe", SG_SESSION_OBSERVE}, {"bind", SG_SESSION_BIND},
         {"revoke", SG_SESSION_REVOKE},   {"verdict", SG_SESSION_VERDICT},
-        {"touch", SG_SESSION_TOUCH},
+        {"touch", SG_SESSION_TOUCH},     {"flag", SG_SESSION_FLAG},
     };
     const hdr_line_t *l[HDR_MAX];
     hdr_t             h;
@@ -604,6 +605,98 @@ test_density_reply(void **state)
 }
 
 
+static void
+test_volume_argv(void **state)
+{
+    hdr_t h;
+
+    (void) state;
+
+    parse_header(sg_volume_script, &h);
+    check_arg_names(&h, sg_volume_arg_names, SG_VOLUME_NARGS);
+    check_argv_reads(&h);
+}
+
+
+/* The keys in sg_volume_key's order: "vc" then "vo" after "}:". */
+static void
+test_volume_keys(void **state)
+{
+    const hdr_line_t *l[HDR_MAX];
+    hdr_t             h;
+    size_t            n, j, kind_len;
+    unsigned          i;
+    char              buf[160];
+    const char       *kind;
+    int               found;
+
+    (void) state;
+
+    parse_header(sg_volume_script, &h);
+    check_numbering(&h, "KEYS");
+    n = hdr_select(&h, "KEYS", l, HDR_MAX);
+    assert_true(n > 0);
+    assert_int_equal(l[n - 1]->last, SG_VOLUME_NKEYS);
+
+    for (i = 0; i < SG_VOLUME_NKEYS; i++) {
+        assert_true(sg_volume_key(buf, sizeof(buf), "sg:", 3, "u:alice", 7,
+                                  1800000000, 3600, i) > 0);
+        kind = strstr(buf, "}:");
+        assert_non_null(kind);
+        kind += 2;
+        kind_len = strcspn(kind, ":");
+
+        found = 0;
+        for (j = 0; j < n; j++) {
+            if ((long) i + 1 >= l[j]->first && (long) i + 1 <= l[j]->last) {
+                assert_int_equal(strlen(l[j]->name), kind_len);
+                assert_memory_equal(l[j]->name, kind, kind_len);
+                found = 1;
+            }
+        }
+
+        assert_true(found);
+    }
+}
+
+
+static void
+test_volume_reply(void **state)
+{
+    const hdr_line_t  *l[HDR_MAX];
+    hdr_t              h;
+    size_t             j;
+    const char        *elts[HDR_SHAPE_MAX + 1];
+    size_t             lens[HDR_SHAPE_MAX + 1];
+    sg_reply_elt_t     e[REPLY_STRINGS_MAX];
+    sg_volume_counts_t out;
+
+    (void) state;
+
+    parse_header(sg_volume_script, &h);
+    assert_int_equal(hdr_select(&h, "REPLY", l, HDR_MAX), 1);
+    assert_int_equal(l[0]->first, -1); /* no code: one shape */
+
+    for (j = 0; j <= l[0]->n_elts; j++) {
+        elts[j] = "7";
+        lens[j] = 1;
+    }
+
+    assert_int_equal(sg_volume_parse_reply(
+                         reply_strings(l[0]->n_elts, elts, lens, e), e, &out),
+                     0);
+    assert_int_equal(out.objects_before, 7);
+    assert_int_not_equal(
+        sg_volume_parse_reply(reply_strings(l[0]->n_elts + 1, elts, lens, e), e,
+                              &out),
+        0);
+    assert_int_not_equal(
+        sg_volume_parse_reply(reply_strings(l[0]->n_elts - 1, elts, lens, e), e,
+                              &out),
+        0);
+}
+
+
 /* The repository, from this file's name as the compiler was given it. */
 static char *
 read_repo_file(const char *rel, size_t *len)
@@ -682,6 +775,7 @@ test_embedded(void **state)
 
     check_embedded("src/lua/session.lua", sg_session_script);
     check_embedded("src/lua/density.lua", sg_density_script);
+    check_embedded("src/lua/volume.lua", sg_volume_script);
 
     assert_int_equal(sg_session_script_sha1(hex), 0);
     assert_int_equal(sg_script_sha1(sg_session_script, sha), 0);
@@ -760,6 +854,9 @@ main(void)
         cmocka_unit_test(test_density_argv),
         cmocka_unit_test(test_density_keys),
         cmocka_unit_test(test_density_reply),
+        cmocka_unit_test(test_volume_argv),
+        cmocka_unit_test(test_volume_keys),
+        cmocka_unit_test(test_volume_reply),
         cmocka_unit_test(test_embedded),
         cmocka_unit_test(test_timeshift),
     };
