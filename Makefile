@@ -57,9 +57,11 @@ EMBEDDED   := src/sg_scripts.c tools/sg-replay/timeshift_script.c
 # scripts' lines, which clang-format would split and join again.
 FORMATTED  := $(filter-out $(EMBEDDED),\
               $(wildcard src/*.[ch] t/unit/*.[ch] t/helpers/*.c tools/*.c \
-                         tools/*/*.[ch] tools/*/t/*.c fuzz/*.c))
+                         tools/*/*.[ch] tools/*/t/*.c fuzz/*.[ch]))
 
-FUZZ_TIME ?= 600
+# make fuzz: seconds each libFuzzer target runs; FUZZ_TARGET=NAME runs one.
+FUZZ_TIME ?= 60
+FUZZ_TARGET ?=
 
 export SG_TEST_MMDB := $(REPO)/$(BUILD)/mmdb
 
@@ -79,7 +81,8 @@ help:
 	@echo "make test-nginx NGINX_SRC=nginx-X.tar.gz [NGINX_BUILD=dynamic|static]"
 	@echo "                build that nginx with the module, run t/ against it"
 	@echo "make deps       install missing Debian packages"
-	@echo "make fuzz       run the ClientHello fuzzer (FUZZ_TIME=$(FUZZ_TIME) s)"
+	@echo "make fuzz       run each parser's fuzzer (FUZZ_TIME=$(FUZZ_TIME) s each,"
+	@echo "                FUZZ_TARGET=NAME for one: fuzz/fuzz_NAME.c)"
 	@echo "make replay SCENARIO=FILE   replay a scenario through its own stack"
 	@echo "make bench      module vs stock nginx benchmarks"
 	@echo "make format     clang-format the C sources"
@@ -204,7 +207,7 @@ run: deps
 	scripts/demo
 
 fuzz:
-	scripts/fuzz $(FUZZ_TIME)
+	scripts/fuzz $(FUZZ_TIME) $(FUZZ_TARGET)
 
 # Replays a scenario through a stack it starts itself:
 #     make replay SCENARIO=t/corpus/02-stolen-cookie-curl.jsonl

@@ -1,7 +1,11 @@
 #!/bin/sh
-# Writes the reference ClientHellos of ../shared as libFuzzer seed files
-# (raw handshake message bytes, one file per record) into $1.
-# Without ../shared (a user's clone) it says so and writes nothing.
+# Writes the generated libFuzzer seeds into OUTDIR/NAME/ (the seeds that
+# are text live in fuzz/seeds/NAME/ instead):
+# - clienthello: the reference ClientHellos of ../shared (raw handshake
+#   message bytes, one file per record); without ../shared (a user's clone)
+#   it says so and writes none;
+# - reply: the replies of the session and density scripts, in the element
+#   encoding fuzz/fuzz_reply.c reads.
 
 set -eu
 
@@ -14,12 +18,50 @@ here=$(cd "$(dirname "$0")" && pwd)
 shared=${SG_SHARED:-$here/../../shared}
 jsonl=$shared/testdata/tls/clienthellos.jsonl
 
+mkdir -p "$1/clienthello" "$1/reply"
+
+# Element encoding: type byte 0 nil, 1 integer (8 bytes little-endian),
+# 2 string (length byte, bytes).
+perl -e '
+    use strict;
+    use warnings;
+
+    my $dir = shift;
+    sub nil { return "\0" }
+    sub int64 { return "\1" . pack("q<", shift) }
+    sub str { my $s = shift; return "\2" . chr(length $s) . $s }
+
+    my $dev = "d1:chrome:124:windows:0:en:0f:";
+    my %seeds = (
+        "done" => int64(2),
+        "revoked" => int64(3),
+        "first-sight" => int64(0) . int64(1) . int64(0),
+        "first-sight-provisional" => int64(0) . str("0") . str("1"),
+        "seen" => join("", int64(1), str($dev), str("s1_t13_8daaf6152771"),
+            str("203.0.113.7"), str("1700000000"), str("12"),
+            str("1700000000"), str("0"), str("alice%40example.com"),
+            str("1699990000"), str("FR:3215:4886:235:20:0:1699990000"),
+            str("DE:3320:5252:1340:50:0:1700000000"), nil(),
+            str("; Path=/; Secure")),
+        "seen-sparse" => join("", int64(1), str($dev), nil(), nil(),
+            int64(1700000000), int64(1), int64(0), int64(0), nil(),
+            int64(1699990000), nil(), nil(), str("1"), nil()),
+        "density" => int64(3) . int64(2) . int64(2) . int64(1),
+        "density-strings" => str("17") . str("5") . str("16") . str("5"),
+    );
+
+    for my $name (keys %seeds) {
+        open(my $out, ">:raw", "$dir/$name.bin")
+            or die "make-seeds: $dir/$name.bin: $!\n";
+        print $out $seeds{$name};
+        close($out) or die "make-seeds: $dir/$name.bin: $!\n";
+    }
+' "$1/reply"
+
 if [ ! -r "$jsonl" ]; then
-    echo "make-seeds: $jsonl not found; no seeds written"
+    echo "make-seeds: $jsonl not found; no ClientHello seeds written"
     exit 0
 fi
-
-mkdir -p "$1"
 
 perl -e '
     use strict;
@@ -47,5 +89,5 @@ perl -e '
         $n++;
     }
 
-    print "make-seeds: wrote $n seed files to $dir\n";
-' "$jsonl" "$1"
+    print "make-seeds: wrote $n ClientHello seed files to $dir\n";
+' "$jsonl" "$1/clienthello"

@@ -271,24 +271,30 @@ static int
 sg_place_number(const char **p, const char *end, int allow_sign, int64_t max,
                 int64_t *out)
 {
-    int64_t v = 0;
-    int     neg = 0, digits = 0;
+    int64_t     v = 0;
+    int         neg = 0, digits = 0;
+    const char *start;
 
     if (allow_sign && *p < end && **p == '-') {
         neg = 1;
         (*p)++;
     }
 
-    while (*p < end && **p >= '0' && **p <= '9') {
-        v = v * 10 + (**p - '0');
-        (*p)++;
+    start = *p;
 
-        if (++digits > 18 || v > max) {
+    while (*p < end && **p >= '0' && **p <= '9') {
+        /* checked before the multiplication, which must not overflow */
+        if (v > max / 10 || v * 10 > max - (**p - '0')) {
             return -1;
         }
+
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        digits++;
     }
 
-    if (digits == 0) {
+    /* Only what sg_place_encode() writes: no leading zero, no "-0". */
+    if (digits == 0 || (digits > 1 && *start == '0') || (neg && v == 0)) {
         return -1;
     }
 

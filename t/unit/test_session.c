@@ -571,6 +571,46 @@ test_place_round_trip(void **state)
 }
 
 
+/* Found by fuzz/fuzz_session.c: the decoder took spellings the encoder
+ * never writes, and a 19-digit number overflowed int64_t before its range
+ * was checked. */
+static void
+test_place_decode_canonical(void **state)
+{
+    static const char *bad[] = {
+        "US:01:0:0:0:0:0",
+        "-:0:00:0:0:0:0",
+        "-:0:-0:0:0:0:0",
+        "-:0:0:-00:0:0:0",
+        "-:0:0:0:0:01:0",
+        "-:0:0:0:0:0:0123",
+        "-:0:0:0:0:0:9999999999999999999",
+        "-:0:0:0:0:0:4611686018427387904",
+        "-:18446744073709551616:0:0:0:0:0",
+        "-:4294967296:0:0:0:0:0",
+        "-:0:9001:0:0:0:0",
+        "-:0:-9001:0:0:0:0",
+    };
+    sg_place_t b;
+    size_t     i;
+
+    (void) state;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(sg_place_decode(bad[i], strlen(bad[i]), 0, &b), -1);
+    }
+
+    assert_int_equal(
+        sg_place_decode("-:4294967295:-9000:-18000:0:1:4611686018427387903", 49,
+                        0, &b),
+        0);
+    assert_int_equal(b.asn, 4294967295u);
+    assert_int_equal(b.country_since, 4611686018427387903);
+    assert_int_equal(sg_place_decode("-:0:-1:10:0:0:0", 15, 0, &b), 0);
+    assert_true(b.lat < -0.009 && b.lat > -0.011);
+}
+
+
 static void
 test_parse_reply_malformed(void **state)
 {
@@ -625,6 +665,7 @@ main(void)
         cmocka_unit_test(test_parse_reply),
         cmocka_unit_test(test_parse_reply_malformed),
         cmocka_unit_test(test_place_round_trip),
+        cmocka_unit_test(test_place_decode_canonical),
         cmocka_unit_test(test_argv),
         cmocka_unit_test(test_parse_typed),
         cmocka_unit_test(test_user_encode),
