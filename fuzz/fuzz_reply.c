@@ -68,7 +68,8 @@ sg_fuzz_session_reply(size_t n, const sg_reply_elt_t *e)
     sg_fuzz_check(b.tls_damaged <= 1 && b.provisional <= 1 && b.recorded <= 1);
 
     if (b.state == SG_SESSION_SEEN) {
-        sg_fuzz_check(n == 14 && b.device[0] != '\0');
+        /* 14 elements, or 16 with the volume flags */
+        sg_fuzz_check((n == 14 || n == 16) && b.device[0] != '\0');
         sg_fuzz_check(!b.tls_damaged || b.tls[0] == '\0');
     }
 
