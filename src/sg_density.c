@@ -64,17 +64,15 @@ int
 sg_density_argv(sg_str_t session, sg_str_t user, int64_t window, int probe,
                 char *buf, size_t cap, sg_str_t argv[SG_DENSITY_NARGS])
 {
-    int n;
+    size_t n = 0;
 
-    n = snprintf(buf, cap, "%lld", (long long) sg_density_ttl(window));
-    if (n < 0 || (size_t) n >= cap) {
+    if (sg_str_num(buf, cap, &n, sg_density_ttl(window),
+                   &argv[SG_DENSITY_ARG_TTL]) != 0) {
         return -1;
     }
 
     argv[SG_DENSITY_ARG_SESSION] = session;
     argv[SG_DENSITY_ARG_USER] = user;
-    argv[SG_DENSITY_ARG_TTL].data = buf;
-    argv[SG_DENSITY_ARG_TTL].len = (size_t) n;
     argv[SG_DENSITY_ARG_PROBE].data = probe ? "1" : "0";
     argv[SG_DENSITY_ARG_PROBE].len = 1;
 

@@ -62,24 +62,6 @@ sg_script_sha1(const char *script, char out[41])
 }
 
 
-/* Writes v in decimal at buf + *n; the slice to it in *out. */
-static int
-sg_session_num(char *buf, size_t cap, size_t *n, int64_t v, sg_str_t *out)
-{
-    int len = snprintf(buf + *n, cap - *n, "%lld", (long long) v);
-
-    if (len < 0 || (size_t) len >= cap - *n) {
-        return -1;
-    }
-
-    out->data = buf + *n;
-    out->len = (size_t) len;
-    *n += (size_t) len + 1;
-
-    return 0;
-}
-
-
 int
 sg_session_argv(const sg_session_args_t *a, char *buf, size_t cap,
                 sg_str_t argv[SG_SESSION_NARGS])
@@ -108,13 +90,13 @@ sg_session_argv(const sg_session_args_t *a, char *buf, size_t cap,
     argv[SG_SESSION_ARG_ATTRS] = a->attrs;
     argv[SG_SESSION_ARG_VOLUME] = a->volume;
 
-    if (sg_session_num(buf, cap, &n, a->now, &argv[SG_SESSION_ARG_NOW]) ||
-        sg_session_num(buf, cap, &n, a->ttl, &argv[SG_SESSION_ARG_TTL]) ||
-        sg_session_num(buf, cap, &n, a->score, &argv[SG_SESSION_ARG_SCORE]) ||
-        sg_session_num(buf, cap, &n, a->count, &argv[SG_SESSION_ARG_COUNT]) ||
-        sg_session_num(buf, cap, &n, a->short_ttl,
-                       &argv[SG_SESSION_ARG_SHORT_TTL]) ||
-        sg_session_num(buf, cap, &n, a->until, &argv[SG_SESSION_ARG_UNTIL])) {
+    if (sg_str_num(buf, cap, &n, a->now, &argv[SG_SESSION_ARG_NOW]) ||
+        sg_str_num(buf, cap, &n, a->ttl, &argv[SG_SESSION_ARG_TTL]) ||
+        sg_str_num(buf, cap, &n, a->score, &argv[SG_SESSION_ARG_SCORE]) ||
+        sg_str_num(buf, cap, &n, a->count, &argv[SG_SESSION_ARG_COUNT]) ||
+        sg_str_num(buf, cap, &n, a->short_ttl,
+                   &argv[SG_SESSION_ARG_SHORT_TTL]) ||
+        sg_str_num(buf, cap, &n, a->until, &argv[SG_SESSION_ARG_UNTIL])) {
         return -1;
     }
 

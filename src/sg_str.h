@@ -12,6 +12,8 @@
 #define SG_STR_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 typedef struct {
     const char *data;
@@ -54,6 +56,27 @@ sg_hex_digit(int c)
     }
 
     return sg_hex_digit_lower(c);
+}
+
+/*
+ * Writes v in decimal at buf + *n, NUL-terminated, and the slice to it in
+ * *out; *n moves past the NUL.  For laying out a script's arguments in one
+ * caller-owned buffer.  0, or -1 when cap is short.
+ */
+static inline int
+sg_str_num(char *buf, size_t cap, size_t *n, int64_t v, sg_str_t *out)
+{
+    int len = snprintf(buf + *n, cap - *n, "%lld", (long long) v);
+
+    if (len < 0 || (size_t) len >= cap - *n) {
+        return -1;
+    }
+
+    out->data = buf + *n;
+    out->len = (size_t) len;
+    *n += (size_t) len + 1;
+
+    return 0;
 }
 
 #endif /* SG_STR_H */

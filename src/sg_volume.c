@@ -74,24 +74,6 @@ sg_volume_ttl(int64_t window)
 }
 
 
-/* Writes v in decimal at buf + *n; the slice to it in *out. */
-static int
-sg_volume_num(char *buf, size_t cap, size_t *n, int64_t v, sg_str_t *out)
-{
-    int len = snprintf(buf + *n, cap - *n, "%lld", (long long) v);
-
-    if (len < 0 || (size_t) len >= cap - *n) {
-        return -1;
-    }
-
-    out->data = buf + *n;
-    out->len = (size_t) len;
-    *n += (size_t) len + 1;
-
-    return 0;
-}
-
-
 int
 sg_volume_argv(int64_t bytes, sg_str_t object, int64_t window, char *buf,
                size_t cap, sg_str_t argv[SG_VOLUME_NARGS])
@@ -104,9 +86,9 @@ sg_volume_argv(int64_t bytes, sg_str_t object, int64_t window, char *buf,
 
     argv[SG_VOLUME_ARG_OBJECT] = object;
 
-    if (sg_volume_num(buf, cap, &n, bytes, &argv[SG_VOLUME_ARG_BYTES]) ||
-        sg_volume_num(buf, cap, &n, sg_volume_ttl(window),
-                      &argv[SG_VOLUME_ARG_TTL])) {
+    if (sg_str_num(buf, cap, &n, bytes, &argv[SG_VOLUME_ARG_BYTES]) ||
+        sg_str_num(buf, cap, &n, sg_volume_ttl(window),
+                   &argv[SG_VOLUME_ARG_TTL])) {
         return -1;
     }
 
