@@ -89,7 +89,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     sg_fuzz_t           f;
     sg_reply_elt_t      e[SG_FUZZ_ELTS];
-    sg_density_counts_t c;
+    sg_density_counts_t c, nc;
     size_t              n = 0, i, k;
     uint64_t            v;
     int64_t             iv;
@@ -137,9 +137,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (i = 0; i <= n; i++) {
         sg_fuzz_session_reply(i, e);
 
-        if (sg_density_parse_reply(i, e, &c) == 0) {
-            sg_fuzz_check(i == 4 && c.sessions >= 0 && c.users >= 0 &&
-                          c.sessions_without >= 0 && c.users_without >= 0);
+        if (sg_density_parse_reply(i, e, &c, &nc) == 0) {
+            sg_fuzz_check(i == 8 && c.sessions >= 0 && c.users >= 0 &&
+                          c.sessions_without >= 0 && c.users_without >= 0 &&
+                          nc.sessions >= 0 && nc.users_without >= 0);
         }
     }
 

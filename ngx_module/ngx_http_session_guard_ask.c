@@ -123,7 +123,8 @@ ngx_http_session_guard_ask_session(ngx_http_request_t *r,
  * The density counts of the request's address and network, the session
  * (key) and user added, or with probe set only counted as if they were:
  * with binding at issuance, whether a cookie is a real session is known
- * only from the same round trip, and a made-up one must not count.  With
+ * only from the same round trip, and a made-up one must not count.  One
+ * script run counts both (their keys share the network's hash tag).  With
  * handler set the counts are awaited.  NGX_DECLINED: the address is not
  * counted.
  */
@@ -134,10 +135,10 @@ ngx_http_session_guard_ask_density(ngx_http_request_t *r,
 {
     int                                  n;
     u_char                              *p, *last;
-    ngx_str_t                           *what;
-    ngx_uint_t                           i, k, tag;
+    ngx_uint_t                           k, tag;
     sg_str_t                             keys[SG_DENSITY_NKEYS],
                                          args[SG_DENSITY_NARGS];
+    sg_density_where_t                   where;
     ngx_http_session_guard_where_t      *w = &ctx->obs.where;
     ngx_http_session_guard_main_conf_t  *mcf;
     u_char                               buf[SG_DENSITY_NKEYS * 128];
@@ -159,48 +160,43 @@ ngx_http_session_guard_ask_density(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    for (i = 0; i < 2; i++) {
-        what = i ? &w->keys.net : &w->keys.ip;
-        tag = NGX_HTTP_SG_ASK_IP + i;
+    where.prefix = ngx_http_session_guard_sg(mcf->redis->prefix.data,
+                                             mcf->redis->prefix.len);
+    where.ip = ngx_http_session_guard_sg(w->keys.ip.data, w->keys.ip.len);
+    where.net = ngx_http_session_guard_sg(w->keys.net.data, w->keys.net.len);
 
-        p = buf;
-        last = buf + sizeof(buf);
+    p = buf;
+    last = buf + sizeof(buf);
 
-        for (k = 0; k < SG_DENSITY_NKEYS; k++) {
-            n = sg_density_key((char *) p, last - p,
-                               (char *) mcf->redis->prefix.data,
-                               mcf->redis->prefix.len, (char *) what->data,
-                               what->len, ngx_time(), w->window, k);
-            if (n < 0) {
-                return NGX_ERROR;
-            }
-
-            keys[k] = ngx_http_session_guard_sg(p, n);
-            p += n + 1;
-        }
-
-        if (ngx_http_session_guard_redis_eval(&mcf->redis->density_sha,
-                                              sg_density_script,
-                                              SG_DENSITY_NKEYS, keys,
-                                              SG_DENSITY_NARGS, args, handler,
-                                              ctx, tag,
-                                              handler ? &ctx->cmds[tag]
-                                                      : NULL)
-            != NGX_OK)
-        {
+    for (k = 0; k < SG_DENSITY_NKEYS; k++) {
+        n = sg_density_key((char *) p, last - p, &where, ngx_time(),
+                           w->window, k);
+        if (n < 0) {
             return NGX_ERROR;
         }
 
-        ngx_http_session_guard_count(r, handler
-                                        ? NGX_HTTP_SG_M_REDIS_AWAITED
-                                        : NGX_HTTP_SG_M_REDIS_BACKGROUND);
-
-        if (handler) {
-            ctx->waiting++;
-        }
+        keys[k] = ngx_http_session_guard_sg(p, n);
+        p += n + 1;
     }
 
+    tag = NGX_HTTP_SG_ASK_DENSITY;
+
+    if (ngx_http_session_guard_redis_eval(&mcf->redis->density_sha,
+                                          sg_density_script,
+                                          SG_DENSITY_NKEYS, keys,
+                                          SG_DENSITY_NARGS, args, handler,
+                                          ctx, tag,
+                                          handler ? &ctx->cmds[tag] : NULL)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_http_session_guard_count(r, handler ? NGX_HTTP_SG_M_REDIS_AWAITED
+                                            : NGX_HTTP_SG_M_REDIS_BACKGROUND);
+
     if (handler) {
+        ctx->waiting++;
         ctx->has_density = 1;
     }
 

@@ -180,9 +180,8 @@ typedef struct {
  * the density counts of its address and network.
  */
 #define NGX_HTTP_SG_ASK_SESSION  0   /* .. NGX_HTTP_SG_SESSIONS_MAX - 1 */
-#define NGX_HTTP_SG_ASK_IP       NGX_HTTP_SG_SESSIONS_MAX
-#define NGX_HTTP_SG_ASK_NET      (NGX_HTTP_SG_SESSIONS_MAX + 1)
-#define NGX_HTTP_SG_ASKS         (NGX_HTTP_SG_SESSIONS_MAX + 2)
+#define NGX_HTTP_SG_ASK_DENSITY  NGX_HTTP_SG_SESSIONS_MAX
+#define NGX_HTTP_SG_ASKS         (NGX_HTTP_SG_SESSIONS_MAX + 1)
 
 
 typedef struct ngx_http_session_guard_redis_cmd_s

@@ -25,32 +25,42 @@ sg_density_bucket_len(int64_t window)
 
 
 int
-sg_density_key(char *buf, size_t cap, const char *prefix, size_t prefix_len,
-               const char *what, size_t what_len, int64_t now, int64_t window,
-               unsigned i)
+sg_density_key(char *buf, size_t cap, const sg_density_where_t *where,
+               int64_t now, int64_t window, unsigned i)
 {
-    int      n;
-    char     kind;
-    int64_t  bucket;
-    unsigned age;
+    int         n;
+    char        kind;
+    int64_t     bucket;
+    unsigned    age, set;
+    sg_str_t    addr = {"", 0};
+    const char *sep = "";
 
     if (i >= SG_DENSITY_NKEYS || now < 0) {
         return -1;
     }
 
     if (i == SG_DENSITY_NKEYS - 1) {
-        n = snprintf(buf, cap, "%.*s{%.*s}:probe", (int) prefix_len, prefix,
-                     (int) what_len, what);
+        n = snprintf(buf, cap, "%.*s{%.*s}:probe", (int) where->prefix.len,
+                     where->prefix.data, (int) where->net.len, where->net.data);
 
         return n < 0 || (size_t) n >= cap ? -1 : n;
     }
 
-    kind = i < SG_DENSITY_BUCKETS ? 's' : 'u';
+    /* Sets of buckets: the address's sessions and users, the network's. */
+    set = i / SG_DENSITY_BUCKETS;
+    kind = set % 2 ? 'u' : 's';
+
+    if (set < 2) {
+        addr = where->ip;
+        sep = ":";
+    }
+
     age = SG_DENSITY_BUCKETS - 1 - i % SG_DENSITY_BUCKETS;
     bucket = now / sg_density_bucket_len(window) - age;
 
-    n = snprintf(buf, cap, "%.*s{%.*s}:%c:%lld", (int) prefix_len, prefix,
-                 (int) what_len, what, kind, (long long) bucket);
+    n = snprintf(buf, cap, "%.*s{%.*s}%s%.*s:%c:%lld", (int) where->prefix.len,
+                 where->prefix.data, (int) where->net.len, where->net.data, sep,
+                 (int) addr.len, addr.data, kind, (long long) bucket);
 
     if (n < 0 || (size_t) n >= cap) {
         return -1;
@@ -87,14 +97,26 @@ sg_density_ttl(int64_t window)
 }
 
 
-int
-sg_density_parse_reply(size_t n, const sg_reply_elt_t *e,
-                       sg_density_counts_t *out)
+static int
+sg_density_parse_counts(const sg_reply_elt_t *e, sg_density_counts_t *out)
 {
-    if (n != 4 || sg_reply_int(&e[0], &out->sessions) != 0 ||
+    if (sg_reply_int(&e[0], &out->sessions) != 0 ||
         sg_reply_int(&e[1], &out->users) != 0 ||
         sg_reply_int(&e[2], &out->sessions_without) != 0 ||
         sg_reply_int(&e[3], &out->users_without) != 0) {
+        return -1;
+    }
+
+    return 0;
+}
+
+
+int
+sg_density_parse_reply(size_t n, const sg_reply_elt_t *e,
+                       sg_density_counts_t *ip, sg_density_counts_t *net)
+{
+    if (n != 8 || sg_density_parse_counts(&e[0], ip) != 0 ||
+        sg_density_parse_counts(&e[4], net) != 0) {
         return -1;
     }
 
