@@ -3,6 +3,7 @@
 #include "sg_session.h"
 
 #include <stdio.h>
+#include <string.h>
 
 
 /* The script is src/lua/density.lua, embedded in sg_scripts.c. */
@@ -24,49 +25,74 @@ sg_density_bucket_len(int64_t window)
 }
 
 
+/* Appends len bytes to the key being written; -1 once cap is short. */
+static int
+sg_density_put(char *buf, size_t cap, size_t *n, const char *p, size_t len)
+{
+    if (len >= cap - *n) {
+        return -1;
+    }
+
+    memcpy(buf + *n, p, len);
+    *n += len;
+
+    return 0;
+}
+
+
 int
 sg_density_key(char *buf, size_t cap, const sg_density_where_t *where,
                int64_t now, int64_t window, unsigned i)
 {
-    int         n;
-    char        kind;
-    int64_t     bucket;
-    unsigned    age, set;
-    sg_str_t    addr = {"", 0};
-    const char *sep = "";
+    size_t   n = 0, len;
+    char     tail[3 + SG_STR_DEC_MAX];
+    int64_t  bucket;
+    unsigned age, set;
 
-    if (i >= SG_DENSITY_NKEYS || now < 0) {
+    if (i >= SG_DENSITY_NKEYS || now < 0 || cap == 0) {
+        return -1;
+    }
+
+    if (sg_density_put(buf, cap, &n, where->prefix.data, where->prefix.len) ||
+        sg_density_put(buf, cap, &n, "{", 1) ||
+        sg_density_put(buf, cap, &n, where->net.data, where->net.len) ||
+        sg_density_put(buf, cap, &n, "}", 1)) {
         return -1;
     }
 
     if (i == SG_DENSITY_NKEYS - 1) {
-        n = snprintf(buf, cap, "%.*s{%.*s}:probe", (int) where->prefix.len,
-                     where->prefix.data, (int) where->net.len, where->net.data);
+        if (sg_density_put(buf, cap, &n, ":probe", 6)) {
+            return -1;
+        }
 
-        return n < 0 || (size_t) n >= cap ? -1 : n;
+        buf[n] = '\0';
+        return (int) n;
     }
 
     /* Sets of buckets: the address's sessions and users, the network's. */
     set = i / SG_DENSITY_BUCKETS;
-    kind = set % 2 ? 'u' : 's';
 
-    if (set < 2) {
-        addr = where->ip;
-        sep = ":";
+    if (set < 2 &&
+        (sg_density_put(buf, cap, &n, ":", 1) ||
+         sg_density_put(buf, cap, &n, where->ip.data, where->ip.len))) {
+        return -1;
     }
 
     age = SG_DENSITY_BUCKETS - 1 - i % SG_DENSITY_BUCKETS;
     bucket = now / sg_density_bucket_len(window) - age;
 
-    n = snprintf(buf, cap, "%.*s{%.*s}%s%.*s:%c:%lld", (int) where->prefix.len,
-                 where->prefix.data, (int) where->net.len, where->net.data, sep,
-                 (int) addr.len, addr.data, kind, (long long) bucket);
+    tail[0] = ':';
+    tail[1] = set % 2 ? 'u' : 's';
+    tail[2] = ':';
+    len = 3 + sg_str_dec(tail + 3, bucket);
 
-    if (n < 0 || (size_t) n >= cap) {
+    if (sg_density_put(buf, cap, &n, tail, len)) {
         return -1;
     }
 
-    return n;
+    buf[n] = '\0';
+
+    return (int) n;
 }
 
 
