@@ -122,7 +122,7 @@ $(BUILD)/unit/%.o: t/unit/%.c $(wildcard t/unit/*.h) $(CORE_HDRS)
 $(BUILD)/unit/%: t/unit/%.c $(SAN_OBJS) $(UNIT_SUPPORT) $(wildcard t/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) -g -O1 $(WARN) $(SAN) -Isrc -It/unit -o $@ $< $(SAN_OBJS) \
-		$(UNIT_SUPPORT) -lcmocka $(LIBS)
+		$(UNIT_SUPPORT) -lcmocka -lhiredis $(LIBS)
 
 $(BUILD)/unit-tools/%: tools/lib/t/%.c $(TLIB_SAN_OBJS) $(SAN_OBJS)
 	@mkdir -p $(dir $@)

@@ -24,11 +24,15 @@
 #include <hiredis/hiredis.h>
 #include <hiredis/async.h>
 
+#include "sg_resp.h"
+
 
 #define NGX_HTTP_SG_REDIS_BACKOFF_MIN  100
 #define NGX_HTTP_SG_REDIS_BACKOFF_MAX  5000
 #define NGX_HTTP_SG_REDIS_CONNECT_MIN  1000
 #define NGX_HTTP_SG_REDIS_MAX_ELTS     32
+/* A request's command fits; a script's text (after NOSCRIPT) may not. */
+#define NGX_HTTP_SG_REDIS_SEND_BUF     4096
 
 /* A connection that answers nothing for this long (and at least four
  * request timeouts) while commands wait is dropped and made again. */
@@ -509,20 +513,22 @@ ngx_http_session_guard_redis_send(ngx_http_session_guard_redis_cmd_t *cmd,
     const char *verb, ngx_str_t *what)
 {
     ngx_http_session_guard_redis_t  *rd = &ngx_http_sg_redis;
-    const char                      *argv[NGX_HTTP_SG_REDIS_MAX_ELTS];
-    size_t                           argvlen[NGX_HTTP_SG_REDIS_MAX_ELTS];
-    int                              argc;
+    sg_str_t                         argv[NGX_HTTP_SG_REDIS_MAX_ELTS];
+    size_t                           argc, len;
+    ngx_int_t                        rc;
     ngx_uint_t                       i;
+    char                            *out;
     u_char                           nkeys[NGX_INT_T_LEN];
+    char                             buf[NGX_HTTP_SG_REDIS_SEND_BUF];
 
     if (rd->ac == NULL) {
         return NGX_DECLINED;
     }
 
-    argv[0] = verb;
-    argvlen[0] = ngx_strlen(verb);
-    argv[1] = (const char *) what->data;
-    argvlen[1] = what->len;
+    argv[0].data = verb;
+    argv[0].len = ngx_strlen(verb);
+    argv[1].data = (const char *) what->data;
+    argv[1].len = what->len;
     argc = 2;
 
     if (cmd != NULL) {
@@ -530,18 +536,41 @@ ngx_http_session_guard_redis_send(ngx_http_session_guard_redis_cmd_t *cmd,
             return NGX_ERROR;
         }
 
-        argv[argc] = (const char *) nkeys;
-        argvlen[argc++] = ngx_sprintf(nkeys, "%ui", cmd->nkeys) - nkeys;
+        argv[argc].data = (const char *) nkeys;
+        argv[argc++].len = ngx_sprintf(nkeys, "%ui", cmd->nkeys) - nkeys;
 
         for (i = 0; i < cmd->argc; i++) {
-            argv[argc] = (const char *) cmd->argv[i].data;
-            argvlen[argc++] = cmd->argv[i].len;
+            argv[argc].data = (const char *) cmd->argv[i].data;
+            argv[argc++].len = cmd->argv[i].len;
         }
     }
 
-    if (redisAsyncCommandArgv(rd->ac, ngx_http_session_guard_redis_reply, cmd,
-                              argc, argv, argvlen)
-        != REDIS_OK) {
+    /* Laid out here and handed over as it is (sg_resp.h); a script's own
+     * text, after NOSCRIPT, may need more than the stack buffer. */
+    len = sg_resp_size(argc, argv);
+    out = len <= sizeof(buf) ? buf : ngx_alloc(len, ngx_cycle->log);
+
+    if (out == NULL) {
+        return NGX_ERROR;
+    }
+
+    (void) sg_resp_write(out, argc, argv);
+
+    rc = redisAsyncFormattedCommand(rd->ac,
+                                    ngx_http_session_guard_redis_reply, cmd,
+                                    out, len)
+         == REDIS_OK ? NGX_OK : NGX_ERROR;
+
+    if (cmd == NULL) {
+        /* The preamble may carry the password. */
+        ngx_explicit_memzero(out, len);
+    }
+
+    if (out != buf) {
+        ngx_free(out);
+    }
+
+    if (rc != NGX_OK) {
         return NGX_ERROR;
     }
 
