@@ -7,7 +7,7 @@
 
 #include "ngx_http_session_guard_module.h"
 #include "ngx_http_session_guard_conn.h"
-#include "sg_hash.h"
+#include <openssl/rand.h>
 
 
 /* The device of the connection's last request, and what it was made of. */
@@ -22,13 +22,14 @@ typedef struct {
 
 /* The key of the connection's last session value. */
 typedef struct {
-    uint64_t                       sig;       /* sg_hash64() of the value */
+    uint64_t                       sig;       /* sg_siphash13() of the value */
     u_char                         key[SG_SESSION_KEY_LEN + 1];
     unsigned                       valid:1;
 } ngx_http_session_guard_last_key_t;
 
 
 /* Nothing to free: the marks let the data be found on the pool. */
+
 static void
 ngx_http_session_guard_device_cleanup(void *data)
 {
@@ -66,6 +67,34 @@ ngx_http_session_guard_sg_str(ngx_str_t s)
     out.len = s.len;
 
     return out;
+}
+
+
+/*
+ * The key of the hashes that recognise a repeated cookie value or device on
+ * a connection: random, drawn once per worker, never shown (sg_siphash.h
+ * says why).  Should OpenSSL have no randomness to give, the pid and the
+ * time still make it a key no client chose.
+ */
+static const uint8_t *
+ngx_http_session_guard_repeat_key(void)
+{
+    ngx_uint_t         i;
+
+    static ngx_uint_t  set;
+    static uint8_t     key[SG_SIPHASH_KEY_LEN];
+
+    if (!set) {
+        if (RAND_bytes(key, sizeof(key)) != 1) {
+            for (i = 0; i < sizeof(key); i++) {
+                key[i] = (uint8_t) (ngx_random() ^ ngx_pid ^ ngx_time());
+            }
+        }
+
+        set = 1;
+    }
+
+    return key;
 }
 
 
@@ -165,7 +194,7 @@ ngx_http_session_guard_device(ngx_http_request_t *r,
 
     /* The requests of one connection mostly send the same headers: the
      * device of the last one is kept on the connection. */
-    sig = sg_device_input_sig(&in);
+    sig = sg_device_input_sig(&in, ngx_http_session_guard_repeat_key());
 
     last = ngx_http_session_guard_conn_data(r,
                ngx_http_session_guard_device_cleanup,
@@ -288,7 +317,7 @@ ngx_http_session_guard_observe_user(ngx_http_request_t *r,
 /*
  * The keyed hash of a session value.  A connection mostly sends the same
  * cookie on every request: the key of its last value is kept on the
- * connection, recognised by a hash seeded per worker (never the value).
+ * connection, recognised by a keyed hash (never the value).
  */
 static ngx_int_t
 ngx_http_session_guard_key(ngx_http_request_t *r, const sg_keyed_hash_t *hash,
@@ -297,13 +326,7 @@ ngx_http_session_guard_key(ngx_http_request_t *r, const sg_keyed_hash_t *hash,
     uint64_t                            sig;
     ngx_http_session_guard_last_key_t  *last;
 
-    static uint64_t                     seed;
-
-    if (seed == 0) {
-        seed = ((uint64_t) ngx_random() << 32 | (uint64_t) ngx_random()) | 1;
-    }
-
-    sig = sg_hash64(seed, value, len);
+    sig = sg_siphash13(ngx_http_session_guard_repeat_key(), value, len);
 
     last = ngx_http_session_guard_conn_data(r,
                ngx_http_session_guard_key_cleanup,
