@@ -91,14 +91,20 @@ failed:
 }
 
 
+/*
+ * session_guard_secret_file PATH: the current key, and during a rotation
+ * the previous one on a second line.  A reload that cannot read the file
+ * fails, and nginx keeps serving with the keys it has.
+ */
 char *
 ngx_http_session_guard_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
     ngx_http_session_guard_main_conf_t  *mcf = conf;
 
-    ngx_str_t   *value, name;
-    const char  *err;
+    ngx_str_t         *value, name, file;
+    const char        *err;
+    sg_secret_keys_t   keys;
 
     if (mcf->secret.data) {
         return "is duplicate";
@@ -107,23 +113,43 @@ ngx_http_session_guard_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
     value = cf->args->elts;
     name = value[1];
 
-    if (ngx_http_session_guard_read_file(cf, &name, &mcf->secret,
-                                         SG_SECRET_MAX_LEN + 2, "secret")
+    if (ngx_http_session_guard_read_file(cf, &name, &file,
+                                         SG_SECRET_KEYS_MAX
+                                         * (SG_SECRET_MAX_LEN + 2),
+                                         "secret")
         != NGX_CONF_OK)
     {
         return NGX_CONF_ERROR;
     }
 
-    err = sg_secret_check(mcf->secret.data, &mcf->secret.len);
+    err = sg_secret_parse(file.data, file.len, &keys);
     if (err != NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "secret file \"%V\" %s",
-                           &name, err);
+        if (keys.line) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "secret file \"%V\" line %uz %s",
+                               &name, keys.line, err);
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "secret file \"%V\" %s", &name, err);
+        }
+
         return NGX_CONF_ERROR;
     }
 
-    /* Prepared once: every request hashes its cookie with it. */
-    if (sg_keyed_hash_init(&mcf->hash, mcf->secret.data, mcf->secret.len)
+    mcf->secret.data = (u_char *) keys.key[0];
+    mcf->secret.len = keys.len[0];
+
+    /* Prepared once: every request hashes its cookie with them. */
+    if (sg_keyed_hash_init(&mcf->hash, keys.key[0], keys.len[0])
         != SG_KEYED_HASH_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (keys.n > 1
+        && sg_keyed_hash_init(&mcf->prev_hash, keys.key[1], keys.len[1])
+           != SG_KEYED_HASH_OK)
     {
         return NGX_CONF_ERROR;
     }
