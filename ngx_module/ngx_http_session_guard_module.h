@@ -15,6 +15,7 @@
 #include "sg_device.h"
 #include "sg_judge.h"
 #include "sg_keyed_hash.h"
+#include "sg_redis_auth.h"
 #include "sg_score.h"
 #include "sg_session.h"
 #include "sg_ja4.h"
@@ -73,6 +74,7 @@ typedef struct {
     ngx_str_t                      host;       /* numeric address */
     in_port_t                      port;
     ngx_str_t                      unix_path;  /* or a unix socket */
+    ngx_str_t                      user;       /* empty: the default user */
     ngx_str_t                      password;
     ngx_int_t                      db;
     ngx_msec_t                     timeout;

@@ -215,6 +215,48 @@ ngx_http_session_guard_redis_addr(ngx_conf_t *cf,
 }
 
 
+/*
+ * password_file=PATH: the password of Redis's default user, or a Redis ACL
+ * user's name and password on two lines (sg_redis_auth.h).
+ */
+static char *
+ngx_http_session_guard_redis_auth(ngx_conf_t *cf,
+    ngx_http_session_guard_redis_conf_t *rcf, ngx_str_t *name)
+{
+    ngx_str_t         file;
+    const char       *err;
+    sg_redis_auth_t   auth;
+
+    if (ngx_http_session_guard_read_file(cf, name, &file, 1024, "password")
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    err = sg_redis_auth_parse(file.data, file.len, &auth);
+    if (err != NULL) {
+        if (auth.line) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "password file \"%V\" line %uz %s",
+                               name, auth.line, err);
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "password file \"%V\" %s", name, err);
+        }
+
+        return NGX_CONF_ERROR;
+    }
+
+    rcf->user.data = (u_char *) auth.user;
+    rcf->user.len = auth.user_len;
+    rcf->password.data = (u_char *) auth.password;
+    rcf->password.len = auth.password_len;
+
+    return NGX_CONF_OK;
+}
+
+
 char *
 ngx_http_session_guard_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
@@ -249,23 +291,9 @@ ngx_http_session_guard_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             name.data = value[i].data + 14;
             name.len = value[i].len - 14;
 
-            if (ngx_http_session_guard_read_file(cf, &name, &rcf->password,
-                                                 512, "password")
+            if (ngx_http_session_guard_redis_auth(cf, rcf, &name)
                 != NGX_CONF_OK)
             {
-                return NGX_CONF_ERROR;
-            }
-
-            while (rcf->password.len
-                   && (rcf->password.data[rcf->password.len - 1] == '\n'
-                       || rcf->password.data[rcf->password.len - 1] == '\r'))
-            {
-                rcf->password.len--;
-            }
-
-            if (rcf->password.len == 0) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "password file \"%V\" is empty", &name);
                 return NGX_CONF_ERROR;
             }
 
