@@ -2,7 +2,11 @@
 # sessions bound and revoked under key A, the file rotated to "B then A"
 # with a reload (the same cookies are the same sessions, the revoked one
 # stays revoked, a revoked value re-issued by the app stays revoked, and
-# the records move to B's names), then A dropped.  A reload whose secret
+# the records move to B's names), two nginx disagreeing during the swap
+# (one "A then B", one "B then A": sessions move back and forth and are
+# never lost, a revocation on either holds on both), the script's move on
+# its own (the current record wins, a moved one keeps its TTL), then A
+# dropped.  A reload whose secret
 # file is missing, readable by others or short fails, and nginx serves on
 # with the key it has.  The names are checked against HMAC-SHA256 computed
 # here with Digest::SHA, not by the module.
@@ -77,9 +81,12 @@ for my $c ([ 'crlf-secret', "$B\r\n$A" ], [ 'spaces-secret', 'correct horse batt
 # ---- the running server
 $t->write_file('secret', "$A\n");
 $t->define(SECRET => 'secret');
-$t->write_config(<<'CONF');
-    session_guard_redis 127.0.0.1:%%REDIS_PORT%% timeout=300ms;
+my $guarded = <<'CONF';
+    session_guard_redis 127.0.0.1:%%SHARED_REDIS%% timeout=300ms;
     session_guard_secret_file %%PREFIX%%/%%SECRET%%;
+    # Every request asks Redis: these tests are about the records (a node's
+    # caches answer a session found fine moments ago without Redis).
+    session_guard_shared_cache off;
 
     server {
         listen 127.0.0.1:%%PORT_HTTP%%;
@@ -88,6 +95,7 @@ $t->write_config(<<'CONF');
         session_guard_issue_cookie sid;
         session_guard_user $upstream_http_x_app_user;
         session_guard_threshold tag=30 block=off;
+        session_guard_cache off;
 
         location / {
             proxy_pass http://127.0.0.1:%%PORT_BACKEND%%;
@@ -117,6 +125,8 @@ $t->write_config(<<'CONF');
         }
     }
 CONF
+$t->define(SHARED_REDIS => $t->redis_port);
+$t->write_config($guarded);
 $t->start;
 
 sub tag_of {
@@ -222,6 +232,61 @@ is_deeply([sort keys %{ record(name_of($B, $reissued)) }], [qw(rv t)],
           're-issued under B: still a tombstone, not a binding');
 $v = verdict($reissued, @THIEF);
 is($v->{reasons}, 'revoked', 're-issued: the thief\'s cookie is still revoked');
+
+# Two nginx that disagree during step 2 of a fleet's rotation: this one has
+# "B then A", another still "A then B".  A session moves back and forth
+# between the two names and is never lost; a revocation on either holds on
+# both; a session issued by either is known to both.
+my $t2 = SGTest->new(module => 1);
+$t2->write_file('secret', "$A\n$B\n");
+$t2->define(SECRET => 'secret');
+$t2->define(SHARED_REDIS => $t->redis_port);
+$t2->write_config($guarded);
+$t2->start;
+my $both = login();
+for my $i (1 .. 2) {
+    is(tag_of($t2->get('/', @VICTIM, cookie => "sid=$both"))->{verdict}, 'ok',
+       "two nodes ($i): ok on the node with A first");
+    ok($t->redis_cmd('EXISTS', name_of($A, $both)) && !$t->redis_cmd('EXISTS', name_of($B, $both)),
+       "two nodes ($i): the record is under A's name");
+    is(verdict($both, @VICTIM)->{verdict}, 'ok', "two nodes ($i): ok on the node with B first");
+    ok($t->redis_cmd('EXISTS', name_of($B, $both)) && !$t->redis_cmd('EXISTS', name_of($A, $both)),
+       "two nodes ($i): the record is under B's name");
+}
+$r = $t2->get('/revoke/x', @THIEF, cookie => "sid=$both");
+is($r->{status}, 302, 'two nodes: the node with A first revokes');
+$t->wait_until(sub { record(name_of($A, $both))->{rv} }, timeout => 3);
+is(verdict($both, @VICTIM)->{reasons}, 'revoked', 'two nodes: revoked on the other node too');
+$r = $t2->get('/login', @VICTIM);
+my ($other) = ($r->{headers}{'set-cookie'} // '') =~ /^sid=([0-9a-f]+)/;
+ok($t->redis_cmd('EXISTS', name_of($A, $other)), 'two nodes: issued under A by the node with A first');
+is(verdict($other, @VICTIM)->{verdict}, 'ok', 'two nodes: and ok on the node with B first');
+$t2->stop;
+is_deeply([SGTest::bad_log_lines($t2->error_log)], [], 'two nodes: no alert in the other node\'s log');
+
+# The script itself: when both names hold a record the current one wins and
+# the other is left alone; a record moved keeps its TTL (verdict mode, which
+# leaves TTLs alone).
+my $script = do {
+    open my $fh, '<:raw', SGTest->root . '/src/lua/session.lua' or die "session.lua: $!\n";
+    local $/;
+    <$fh>;
+};
+my @verdict_args = ('3', time, '3600', 'd1:x', '', '127.0.0.1', '', 'ok', '0', '1',
+                    '', '0', '0', '1', '900', '', '', '0');
+$t->redis_cmd('HSET', 'sg:{cur}:s', 'dev', 'current', 't0', '1');
+$t->redis_cmd('HSET', 'sg:{old}:s', 'dev', 'old', 't0', '1');
+$t->redis_cmd('EVAL', $script, 2, 'sg:{cur}:s', 'sg:{old}:s', @verdict_args);
+is($t->redis_cmd('HGET', 'sg:{cur}:s', 'dev'), 'current', 'both names: the current record is kept');
+is($t->redis_cmd('HGET', 'sg:{old}:s', 'dev'), 'old', 'both names: the other is left alone');
+$t->redis_cmd('HSET', 'sg:{old2}:s', 'dev', 'old', 't0', '1');
+$t->redis_cmd('EXPIRE', 'sg:{old2}:s', 5000);
+$t->redis_cmd('EVAL', $script, 2, 'sg:{new2}:s', 'sg:{old2}:s', @verdict_args);
+is($t->redis_cmd('HGET', 'sg:{new2}:s', 'dev'), 'old', 'moved: the record');
+cmp_ok($t->redis_cmd('TTL', 'sg:{new2}:s'), '>', 4990, 'moved: with its TTL');
+ok(!$t->redis_cmd('EXISTS', 'sg:{old2}:s'), 'moved: the old name is gone');
+$t->redis_cmd('EVAL', $script, 1, 'sg:{new3}:s', @verdict_args);
+ok(!$t->redis_cmd('EXISTS', 'sg:{new3}:s'), 'one name: nothing is made');
 
 # Drop A: the sessions that moved go on; one that nobody used while both
 # keys were there is unknown now (binding_expired where sessions are bound
