@@ -6,10 +6,10 @@
 # (one "A then B", one "B then A": sessions move back and forth and are
 # never lost, a revocation on either holds on both), the script's move on
 # its own (the current record wins, a moved one keeps its TTL), then A
-# dropped.  A reload whose secret
-# file is missing, readable by others or short fails, and nginx serves on
-# with the key it has.  The names are checked against HMAC-SHA256 computed
-# here with Digest::SHA, not by the module.
+# dropped.  A reload whose secret file is missing, readable by others or
+# short fails, and nginx serves on with the key it has.  The names are
+# checked against HMAC-SHA256 computed here with Digest::SHA, not by the
+# module.
 use strict;
 use warnings;
 use lib 't/lib';
