@@ -187,6 +187,15 @@ ngx_http_session_guard_header_filter(ngx_http_request_t *r)
             ctx->attrs.data = attrs;
             ctx->attrs.len = n > 0 ? (size_t) n : 0;
 
+            /* During a rotation a record under the previous key is kept:
+             * a binding or a tombstone is never replaced. */
+            if (ngx_http_session_guard_prev_key(mcf, canon, len,
+                                                ctx->bind_prev)
+                != NGX_OK)
+            {
+                continue;
+            }
+
             if (ngx_http_session_guard_ask_session(r, SG_SESSION_BIND,
                                                    (u_char *) key, ctx, NULL,
                                                    NULL, 0)

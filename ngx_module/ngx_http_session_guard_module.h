@@ -15,6 +15,7 @@
 #include "sg_device.h"
 #include "sg_judge.h"
 #include "sg_keyed_hash.h"
+#include "sg_redis_auth.h"
 #include "sg_score.h"
 #include "sg_session.h"
 #include "sg_ja4.h"
@@ -73,6 +74,7 @@ typedef struct {
     ngx_str_t                      host;       /* numeric address */
     in_port_t                      port;
     ngx_str_t                      unix_path;  /* or a unix socket */
+    ngx_str_t                      user;       /* empty: the default user */
     ngx_str_t                      password;
     ngx_int_t                      db;
     ngx_msec_t                     timeout;
@@ -97,6 +99,9 @@ typedef struct {
     ngx_http_session_guard_redis_conf_t  *redis;
     ngx_str_t                             secret;
     sg_keyed_hash_t                       hash;   /* prepared from secret */
+    sg_keyed_hash_t                       prev_hash;  /* the previous key:
+                                                         ready during a
+                                                         rotation */
     time_t                                ttl;
     time_t                                short_ttl;  /* provisional */
     ngx_flag_t                            used;   /* "on" somewhere */
@@ -203,6 +208,9 @@ typedef struct {
 typedef struct {
     u_char                             keys[NGX_HTTP_SG_SESSIONS_MAX]
                                            [SG_SESSION_KEY_LEN + 1];
+    /* the same under the previous secret during a rotation, else "" */
+    u_char                             prev_keys[NGX_HTTP_SG_SESSIONS_MAX]
+                                                [SG_SESSION_KEY_LEN + 1];
     ngx_uint_t                         nsessions;
     /* made only when Redis is asked: a cached request needs the keys only */
     ngx_http_session_guard_session_t  *sessions;
@@ -246,6 +254,10 @@ typedef struct {
     /* what a bookkeeping command carries */
     ngx_uint_t                         hits;     /* TOUCH: requests counted */
     ngx_str_t                          attrs;    /* BIND: cookie attributes */
+    u_char                             bind_prev[SG_SESSION_KEY_LEN + 1];
+                                                 /* BIND: the new value's key
+                                                    under the previous
+                                                    secret, or "" */
 
     unsigned                           done:1;
     unsigned                           has_key:1;
@@ -301,6 +313,9 @@ ngx_int_t ngx_http_session_guard_observe_user(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx);
 ngx_int_t ngx_http_session_guard_observe_place(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx);
+ngx_int_t ngx_http_session_guard_prev_key(
+    ngx_http_session_guard_main_conf_t *mcf, u_char *value, size_t len,
+    u_char *prev);
 
 /* What is asked of Redis (_ask.c). */
 ngx_int_t ngx_http_session_guard_ask_session(ngx_http_request_t *r,

@@ -20,10 +20,11 @@ typedef struct {
 } ngx_http_session_guard_last_device_t;
 
 
-/* The key of the connection's last session value. */
+/* The keys of the connection's last session value. */
 typedef struct {
     uint64_t                       sig;       /* sg_siphash13() of the value */
     u_char                         key[SG_SESSION_KEY_LEN + 1];
+    u_char                         prev[SG_SESSION_KEY_LEN + 1];
     unsigned                       valid:1;
 } ngx_http_session_guard_last_key_t;
 
@@ -315,13 +316,40 @@ ngx_http_session_guard_observe_user(ngx_http_request_t *r,
 
 
 /*
- * The keyed hash of a session value.  A connection mostly sends the same
- * cookie on every request: the key of its last value is kept on the
- * connection, recognised by a keyed hash (never the value).
+ * A session value's key under the previous secret, while the secret file
+ * holds one (a rotation): the record is looked for there when none is
+ * under the current key.  "" when there is no previous key.
+ */
+ngx_int_t
+ngx_http_session_guard_prev_key(ngx_http_session_guard_main_conf_t *mcf,
+    u_char *value, size_t len, u_char *prev)
+{
+    prev[0] = '\0';
+
+    if (!mcf->prev_hash.ready) {
+        return NGX_OK;
+    }
+
+    if (sg_keyed_hash(&mcf->prev_hash, value, len, (char *) prev)
+        != SG_KEYED_HASH_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The keyed hash of a session value, and during a rotation its hash under
+ * the previous key.  A connection mostly sends the same cookie on every
+ * request: the keys of its last value are kept on the connection,
+ * recognised by a keyed hash (never the value).
  */
 static ngx_int_t
-ngx_http_session_guard_key(ngx_http_request_t *r, const sg_keyed_hash_t *hash,
-    u_char *value, size_t len, char *key)
+ngx_http_session_guard_key(ngx_http_request_t *r,
+    ngx_http_session_guard_main_conf_t *mcf, u_char *value, size_t len,
+    char *key, u_char *prev)
 {
     uint64_t                            sig;
     ngx_http_session_guard_last_key_t  *last;
@@ -334,16 +362,20 @@ ngx_http_session_guard_key(ngx_http_request_t *r, const sg_keyed_hash_t *hash,
 
     if (last != NULL && last->valid && last->sig == sig) {
         ngx_memcpy(key, last->key, SG_SESSION_KEY_LEN + 1);
+        ngx_memcpy(prev, last->prev, SG_SESSION_KEY_LEN + 1);
         return NGX_OK;
     }
 
-    if (sg_keyed_hash(hash, value, len, key) != SG_KEYED_HASH_OK) {
+    if (sg_keyed_hash(&mcf->hash, value, len, key) != SG_KEYED_HASH_OK
+        || ngx_http_session_guard_prev_key(mcf, value, len, prev) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
     if (last != NULL) {
         last->sig = sig;
         ngx_memcpy(last->key, key, SG_SESSION_KEY_LEN + 1);
+        ngx_memcpy(last->prev, prev, SG_SESSION_KEY_LEN + 1);
         last->valid = 1;
     }
 
@@ -359,9 +391,10 @@ ngx_http_session_guard_key(ngx_http_request_t *r, const sg_keyed_hash_t *hash,
 static ngx_int_t
 ngx_http_session_guard_cookie_sessions(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx, ngx_http_session_guard_loc_conf_t *lcf,
-    const sg_keyed_hash_t *hash)
+    ngx_http_session_guard_main_conf_t *mcf)
 {
     char                                 key[SG_SESSION_KEY_LEN + 1];
+    u_char                               prev[SG_SESSION_KEY_LEN + 1];
     u_char                              *canon;
     size_t                               n, len;
     sg_str_t                             name;
@@ -407,7 +440,8 @@ ngx_http_session_guard_cookie_sessions(ngx_http_request_t *r,
             continue;    /* "sid=": no session */
         }
 
-        if (ngx_http_session_guard_key(r, hash, canon, len, key) != NGX_OK)
+        if (ngx_http_session_guard_key(r, mcf, canon, len, key, prev)
+            != NGX_OK)
         {
             return NGX_ERROR;
         }
@@ -422,6 +456,7 @@ ngx_http_session_guard_cookie_sessions(ngx_http_request_t *r,
 
         if (j == ctx->obs.nsessions) {
             ngx_memcpy(ctx->obs.keys[j], key, SG_SESSION_KEY_LEN + 1);
+            ngx_memcpy(ctx->obs.prev_keys[j], prev, SG_SESSION_KEY_LEN + 1);
             ctx->obs.nsessions++;
         }
     }
@@ -450,8 +485,9 @@ ngx_http_session_guard_observe_sessions(ngx_http_request_t *r,
             return NGX_OK;
         }
 
-        if (ngx_http_session_guard_key(r, &mcf->hash, sid.data, sid.len,
-                                       (char *) ctx->obs.keys[0])
+        if (ngx_http_session_guard_key(r, mcf, sid.data, sid.len,
+                                       (char *) ctx->obs.keys[0],
+                                       ctx->obs.prev_keys[0])
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -462,7 +498,7 @@ ngx_http_session_guard_observe_sessions(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    n = ngx_http_session_guard_cookie_sessions(r, ctx, lcf, &mcf->hash);
+    n = ngx_http_session_guard_cookie_sessions(r, ctx, lcf, mcf);
     if (n == NGX_ERROR) {
         return NGX_ERROR;
     }

@@ -81,7 +81,7 @@ static void ngx_http_session_guard_redis_reply(redisAsyncContext *ac,
     void *reply, void *privdata);
 static ngx_int_t ngx_http_session_guard_redis_send(
     ngx_http_session_guard_redis_cmd_t *cmd, const char *verb,
-    ngx_str_t *what);
+    ngx_str_t *first, ngx_str_t *what);
 static void ngx_http_session_guard_redis_stalled(ngx_event_t *ev);
 
 
@@ -314,13 +314,15 @@ ngx_http_session_guard_redis_preamble(ngx_http_session_guard_redis_t *rd)
      */
     if (rcf->password.len) {
         (void) ngx_http_session_guard_redis_send(NULL, "AUTH",
+                                                 rcf->user.len ? &rcf->user
+                                                               : NULL,
                                                  &rcf->password);
     }
 
     if (rcf->db) {
         arg.data = buf;
         arg.len = ngx_sprintf(buf, "%i", rcf->db) - buf;
-        (void) ngx_http_session_guard_redis_send(NULL, "SELECT", &arg);
+        (void) ngx_http_session_guard_redis_send(NULL, "SELECT", NULL, &arg);
     }
 }
 
@@ -505,12 +507,12 @@ ngx_http_session_guard_redis_cmd_alloc(ngx_uint_t nkeys, sg_str_t *keys,
 
 
 /*
- * Sends VERB WHAT [numkeys argv...] for a script call, or VERB WHAT for the
- * preamble (cmd == NULL).
+ * Sends VERB WHAT [numkeys argv...] for a script call, or VERB [FIRST] WHAT
+ * for the preamble (cmd == NULL): AUTH [USER] PASSWORD, SELECT DB.
  */
 static ngx_int_t
 ngx_http_session_guard_redis_send(ngx_http_session_guard_redis_cmd_t *cmd,
-    const char *verb, ngx_str_t *what)
+    const char *verb, ngx_str_t *first, ngx_str_t *what)
 {
     ngx_http_session_guard_redis_t  *rd = &ngx_http_sg_redis;
     sg_str_t                         argv[NGX_HTTP_SG_REDIS_MAX_ELTS];
@@ -527,9 +529,15 @@ ngx_http_session_guard_redis_send(ngx_http_session_guard_redis_cmd_t *cmd,
 
     argv[0].data = verb;
     argv[0].len = ngx_strlen(verb);
-    argv[1].data = (const char *) what->data;
-    argv[1].len = what->len;
-    argc = 2;
+    argc = 1;
+
+    if (first != NULL) {
+        argv[argc].data = (const char *) first->data;
+        argv[argc++].len = first->len;
+    }
+
+    argv[argc].data = (const char *) what->data;
+    argv[argc++].len = what->len;
 
     if (cmd != NULL) {
         if (cmd->argc + 3 > NGX_HTTP_SG_REDIS_MAX_ELTS) {
@@ -646,7 +654,7 @@ ngx_http_session_guard_redis_eval(ngx_str_t *sha, const char *script,
     cmd->data = data;
     cmd->tag = tag;
 
-    rc = ngx_http_session_guard_redis_send(cmd, "EVALSHA", sha);
+    rc = ngx_http_session_guard_redis_send(cmd, "EVALSHA", NULL, sha);
     if (rc != NGX_OK) {
         ngx_free(cmd);
         return rc;
@@ -716,7 +724,7 @@ ngx_http_session_guard_redis_reply(redisAsyncContext *ac, void *r,
         script.data = (u_char *) cmd->script;
         script.len = ngx_strlen(cmd->script);
 
-        if (ngx_http_session_guard_redis_send(cmd, "EVAL", &script)
+        if (ngx_http_session_guard_redis_send(cmd, "EVAL", NULL, &script)
             == NGX_OK)
         {
             return;

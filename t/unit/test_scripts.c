@@ -399,13 +399,17 @@ test_session_keys(void **state)
 
     parse_header(sg_session_script, &h);
     check_numbering(&h, "KEYS");
-    assert_int_equal(hdr_select(&h, "KEYS", l, HDR_MAX), 1);
+    assert_int_equal(hdr_select(&h, "KEYS", l, HDR_MAX), 2);
     assert_int_equal(l[0]->last, 1);
+    assert_int_equal(l[1]->first, 2);
 
-    /* The one key is the record sg_session_key_name names. */
+    /* Both keys are records sg_session_key_name names: the second is the
+     * record under the previous key, during a rotation. */
     len = sg_session_key_name(buf, sizeof(buf), "sg:", 3, "k", 1);
     assert_true(len > 0);
     snprintf(want, sizeof(want), "}:%s", l[0]->name);
+    assert_string_equal(buf + len - strlen(want), want);
+    snprintf(want, sizeof(want), "}:%s", l[1]->name);
     assert_string_equal(buf + len - strlen(want), want);
 }
 
