@@ -386,6 +386,8 @@ ngx_http_session_guard_dashboard_handler(ngx_http_request_t *r)
 
     cln->handler = ngx_http_session_guard_dash_cleanup;
 
+    ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REDIS_AWAITED);
+
     ngx_add_timer(&ctx->timeout, ngx_max(mcf->redis->timeout,
                                          NGX_HTTP_SG_DASH_TIMEOUT_MIN));
 
