@@ -239,6 +239,8 @@ sg_dash_argv(sg_dash_route_e route, const sg_dash_query_t *q,
         if (sg_dash_key(buf, cap, &n, prefix, plen, "{ev}:s:", q->sid,
                         &keys[nkeys++]) != 0 ||
             sg_dash_key(buf, cap, &n, prefix, plen, "{ev}:b:", q->sid,
+                        &keys[nkeys++]) != 0 ||
+            sg_dash_key(buf, cap, &n, prefix, plen, "{ev}:log", none,
                         &keys[nkeys++]) != 0) {
             return -1;
         }

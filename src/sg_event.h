@@ -76,7 +76,7 @@ typedef struct {
 
 typedef struct {
     int64_t maxlen;         /* the stream of all events, about */
-    int64_t session_maxlen; /* a session's timeline, about */
+    int64_t session_maxlen; /* a session's timeline, its last events */
     int64_t ttl;            /* seconds every key lives after a write */
 } sg_event_policy_t;
 
@@ -90,8 +90,8 @@ typedef enum {
     SG_EVENT_KEY_AT,      /* zset: alerts by time */
     SG_EVENT_KEY_AS,      /* zset: alerts by score */
     SG_EVENT_KEY_COUNTS,  /* hash: counts of the day */
-    SG_EVENT_KEY_SESSION, /* stream: the session's timeline */
-    SG_EVENT_KEY_BINDING, /* hash: the session's binding event */
+    SG_EVENT_KEY_SESSION, /* list: the session's timeline, entry ids */
+    SG_EVENT_KEY_BINDING, /* string: the session's binding, as JSON */
     SG_EVENT_KEY_USER,    /* zset: the user's sessions */
     SG_EVENT_NKEYS
 } sg_event_key_e;

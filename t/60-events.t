@@ -228,9 +228,11 @@ is_deeply(\@at, [$a->{id}], 'alerts by time: the alert');
 is($R->zscore('sg:{ev}:as', $a->{id}), $a->{score},
    'alerts by score: scored by its score');
 ok(defined $R->zscore('sg:{ev}:u:alice', $sid), "alice's sessions: this one");
-is($R->hget("sg:{ev}:b:$sid", 'kind'), 'bind',
-   'the binding of the session is kept');
-is($R->xlen("sg:{ev}:s:$sid"), 2, 'the session\'s timeline: two events');
+my $bound = JSON::PP::decode_json($R->get("sg:{ev}:b:$sid") // '{}');
+is($bound->{kind}, 'bind', 'the binding of the session is kept');
+is($bound->{id}, $b->{id}, '... as the stream entry');
+is_deeply([$R->lrange("sg:{ev}:s:$sid", 0, -1)], [$b->{id}, $a->{id}],
+          'the session\'s timeline: its two events');
 ok($t->wait_until(sub {
        defined $R->zscore('sg:{farm}:ip', '203.0.113.200') }, timeout => 3),
    'farm index: the replay\'s address');
@@ -298,6 +300,7 @@ for my $k (@keys) {
     my $dump = $type eq 'string' ? $R->get($k)
              : $type eq 'hash'   ? join("\n", @{ $R->hgetall($k) })
              : $type eq 'zset'   ? join("\n", $R->zrange($k, 0, -1))
+             : $type eq 'list'   ? join("\n", $R->lrange($k, 0, -1))
              : $type eq 'stream' ? join("\n", map { @{ $_->[1] } }
                                               @{ $R->xrange($k, '-', '+') })
              : '';

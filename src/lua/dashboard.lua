@@ -159,13 +159,16 @@ end
 local DEVICE = {'dev', 'ja4', 'ua'}
 local PLACE = {'ip', 'cc', 'city', 'asn', 'org', 'class'}
 
-local function session_of(timeline, binding, sid)
-  local raw = redis.call('XRANGE', timeline, '-', '+')
+-- A session's events still in the stream, and its binding.
+local function session_of(timeline, binding, log, sid)
   local events = {}
-  for _, x in ipairs(raw) do events[#events + 1] = entry(x[1], x[2]) end
-  local b = redis.call('HGETALL', binding)
+  for _, id in ipairs(redis.call('LRANGE', timeline, 0, -1)) do
+    local x = redis.call('XRANGE', log, id, id)
+    if #x > 0 then events[#events + 1] = entry(x[1][1], x[1][2]) end
+  end
+  local b = redis.call('GET', binding)
   local bound = cjson.null
-  if #b > 0 then bound = entry(nil, b) end
+  if b then bound = cjson.decode(b) end
   return {sid = sid, binding = bound, events = events,
           devices = distinct(events, DEVICE),
           places = distinct(events, PLACE)}
@@ -179,7 +182,8 @@ local function user()
   for i = 1, #sids - 1, 2 do
     local sid = sids[i]
     local s = session_of(prefix .. '{ev}:s:' .. sid,
-                         prefix .. '{ev}:b:' .. sid, sid)
+                         prefix .. '{ev}:b:' .. sid,
+                         prefix .. '{ev}:log', sid)
     if #s.events == 0 and s.binding == cjson.null then
       redis.call('ZREM', KEYS[1], sid)
     else
@@ -218,7 +222,8 @@ if mode == 'summary' then
 elseif mode == 'alerts' then
   r = alerts()
 elseif mode == 'session' then
-  r = session_of(KEYS[1], KEYS[2], string.sub(KEYS[1], #prefix + 8))
+  r = session_of(KEYS[1], KEYS[2], KEYS[3],
+                 string.sub(KEYS[1], #prefix + 8))
   r.events = list(r.events)
 elseif mode == 'user' then
   r = user()

@@ -1,7 +1,9 @@
 -- Events (src/sg_event.h): one event appended to the stream of every
 -- event, published on the channel, and entered in the indexes the
 -- dashboard reads, all under the hash tag {ev}.  A session's timeline
--- takes the same entry id as the stream.  Every key written expires.
+-- is a list of its entries' ids (a stream a session would cost 4 KiB
+-- of preallocation); its binding is kept whole, as JSON, since the
+-- stream may trim it.  Every key written expires.
 --
 -- The lines below are checked against the C side by
 -- t/unit/test_event.c (the convention is in docs/testing.md).
@@ -10,8 +12,8 @@
 -- KEYS 2 at alerts by time: stream ids scored by milliseconds
 -- KEYS 3 as alerts by score: stream ids scored by score
 -- KEYS 4 counts the day's counts, SLOT:k:KIND, :v:VERDICT, :r:REASON
--- KEYS 5 session the session's timeline, a stream
--- KEYS 6 binding the session's binding event, a hash
+-- KEYS 5 session the session's timeline: a list of entry ids
+-- KEYS 6 binding the session's binding event, as JSON
 -- KEYS 7 user the user's sessions: ids scored by the last event
 -- ARGV 1 kind alert, bind, first or revoke
 -- ARGV 2 maxlen entries the stream keeps, about
@@ -22,7 +24,8 @@
 -- ARGV 7 fields and on: each field's name and value
 -- REPLY - id {the entry's id}
 
-local kind, maxlen, smaxlen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local kind, maxlen, smaxlen = ARGV[1], tonumber(ARGV[2]),
+                              tonumber(ARGV[3])
 local ttl, slot, channel = tonumber(ARGV[4]), ARGV[5], ARGV[6]
 
 local fields, f = {}, {}
@@ -36,14 +39,16 @@ local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*',
                       unpack(fields))
 redis.call('EXPIRE', KEYS[1], ttl)
 
-redis.call('XADD', KEYS[5], 'MAXLEN', '~', smaxlen, id, unpack(fields))
+redis.call('RPUSH', KEYS[5], id)
+redis.call('LTRIM', KEYS[5], -smaxlen, -1)
 redis.call('EXPIRE', KEYS[5], ttl)
+
+f.id = id
+local json = cjson.encode(f)
 
 -- The first binding stays: a session is bound once.
 if kind == 'bind' or kind == 'first' then
-  if redis.call('HSETNX', KEYS[6], 'id', id) == 1 then
-    redis.call('HSET', KEYS[6], unpack(fields))
-  end
+  redis.call('SET', KEYS[6], json, 'NX', 'EX', ttl)
 end
 redis.call('EXPIRE', KEYS[6], ttl)
 
@@ -82,7 +87,6 @@ for r in string.gmatch(f.reasons or '', '[^,]+') do
 end
 redis.call('EXPIRE', KEYS[4], ttl)
 
-f.id = id
-redis.call('PUBLISH', channel, cjson.encode(f))
+redis.call('PUBLISH', channel, json)
 
 return {id}

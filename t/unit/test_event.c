@@ -392,9 +392,10 @@ test_dashboard(void **state)
     q.sid = (sg_str_t) sg_string("0123456789abcdef");
     n = sg_dash_argv(SG_DASH_SESSION, &q, "sg:", 3, 1800000123, buf,
                      sizeof(buf), k, a);
-    assert_int_equal(n, 2);
+    assert_int_equal(n, 3);
     assert_memory_equal(k[0].data, "sg:{ev}:s:0123456789abcdef", k[0].len);
     assert_memory_equal(k[1].data, "sg:{ev}:b:0123456789abcdef", k[1].len);
+    assert_memory_equal(k[2].data, "sg:{ev}:log", k[2].len);
 
     assert_int_equal(
         sg_dash_argv(SG_DASH_PAGE, &q, "sg:", 3, 1, buf, sizeof(buf), k, a),
