@@ -305,6 +305,22 @@ ngx_http_session_guard_event(ngx_http_request_t *r,
     s = ctx->obs.sessions && ctx->worst < ctx->obs.nsessions
         ? &ctx->obs.sessions[ctx->worst] : NULL;
 
+    /*
+     * A session with no record of its own (never seen issued, or over the
+     * new-session rate) has its alerts in the stream, but no timeline,
+     * binding or index entry: made-up cookies must not fill Redis.  A
+     * first sight that recorded nothing is no binding at all.
+     */
+    e.track = kind == SG_EVENT_BIND
+              || s == NULL
+              || !(s->bound.provisional
+                   || (s->bound.state == SG_SESSION_FIRST_SIGHT
+                       && !s->bound.recorded));
+
+    if (kind == SG_EVENT_FIRST && !e.track) {
+        return;
+    }
+
     evidence[0] = '\0';
 
     if (s != NULL && kind != SG_EVENT_BIND) {
@@ -403,8 +419,9 @@ ngx_http_session_guard_event(ngx_http_request_t *r,
                                       SG_EVENT_NARGS, args, 1);
 
     /* Who uses an address, a network and a TLS stack: counted at a
-     * binding and an alert, not at a revocation (its alert counted). */
-    if (kind == SG_EVENT_REVOKE) {
+     * binding and an alert of a real session, not at a revocation (its
+     * alert counted). */
+    if (kind == SG_EVENT_REVOKE || !e.track) {
         return;
     }
 

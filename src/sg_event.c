@@ -208,6 +208,8 @@ sg_event_argv(const sg_event_t *e, const sg_event_policy_t *p, sg_str_t channel,
     }
 
     argv[5] = channel;
+    argv[6].data = e->track ? "1" : "0";
+    argv[6].len = 1;
 
     /* t (seconds), and tms (milliseconds) last: the order of the names */
     if (sg_str_num(nums, cap, &n, e->now_ms / 1000, &v[0]) != 0 ||

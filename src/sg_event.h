@@ -72,6 +72,12 @@ typedef struct {
     sg_str_t        ua;     /* sg_event_clean() */
     sg_str_t        host;   /* sg_event_clean() */
     sg_str_t        path;   /* sg_event_path() */
+
+    /* 0: a session with no record of its own (a cookie never seen issued,
+     * or over the new-session rate): the event goes to the stream and the
+     * alert indexes, but makes no key of the session's or its user's, so
+     * made-up cookies cannot fill Redis beyond the stream's bounds. */
+    int track;
 } sg_event_t;
 
 typedef struct {
@@ -96,7 +102,8 @@ typedef enum {
     SG_EVENT_NKEYS
 } sg_event_key_e;
 
-#define SG_EVENT_ARG_FIXED 6 /* kind maxlen smaxlen ttl slot channel */
+/* kind maxlen smaxlen ttl slot channel track */
+#define SG_EVENT_ARG_FIXED 7
 #define SG_EVENT_NARGS     (SG_EVENT_ARG_FIXED + 2 * SG_EVENT_NFIELDS)
 
 /* Room sg_event_argv() needs for the numbers it writes. */
@@ -136,8 +143,9 @@ int sg_event_keys(char *buf, size_t cap, const char *prefix, size_t plen,
 int sg_event_channel(char *buf, size_t cap, const char *prefix, size_t plen);
 
 /*
- * ARGV of event.lua: the kind, the policy, the slot, the channel, then
- * every field's name and value.  Numbers go into nums.  0, or -1.
+ * ARGV of event.lua: the kind, the policy, the slot, the channel, whether
+ * to track the session, then every field's name and value.  Numbers go
+ * into nums.  0, or -1.
  */
 int sg_event_argv(const sg_event_t *e, const sg_event_policy_t *p,
                   sg_str_t channel, char *nums, size_t cap,

@@ -269,6 +269,28 @@ ok($t->wait_until(sub {
        @{ $R->xrange('sg:{ev}:log', '-', '+') } }, timeout => 3),
    'a first-sight event');
 
+# A made-up cookie (never issued): its alert is in the stream, but it
+# makes no key of its own and counts in no index.
+my $fake = $t->get('/app/fake', https => 1, cookie => 'sid=made-up-value-1',
+                   headers => ["User-Agent: $THIEF_UA",
+                               'X-Real-IP: 203.0.113.210']);
+my $ftag = tag_of($fake);
+like($ftag->{reasons} // '', qr/binding_expired/,
+     'a made-up cookie: binding_expired');
+ok($t->wait_until(sub {
+       grep { my %f = @{ $_->[1] }; ($f{path} // '') eq '/app/fake' }
+       @{ $R->xrange('sg:{ev}:log', '-', '+') } }, timeout => 3),
+   'a made-up cookie: its alert is in the stream');
+sleep 0.2;
+is($R->exists("sg:{ev}:s:$ftag->{session}"), 0,
+   'a made-up cookie: no timeline key');
+is($R->exists("sg:{ev}:b:$ftag->{session}"), 0,
+   'a made-up cookie: no binding key');
+ok(!defined $R->zscore('sg:{farm}:ip', '203.0.113.210'),
+   'a made-up cookie: not counted for its address');
+is($R->exists('sg:{farm}:u:203.0.113.210'), 0,
+   'a made-up cookie: no HyperLogLog for its address');
+
 # A User-Agent with bytes outside ASCII and too long: cleaned, cut.
 my $long = "Mozilla/5.0 \xc3\xa9" . ('x' x 400);
 $t->get('/app/long', https => 1, cookie => "sid=$cookie",

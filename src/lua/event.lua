@@ -21,15 +21,17 @@
 -- ARGV 4 ttl seconds every key lives after a write
 -- ARGV 5 slot the 10-minute slot of the day, 0..143
 -- ARGV 6 channel where the event is published, as JSON
--- ARGV 7 fields and on: each field's name and value
+-- ARGV 7 track 1: keep the session's timeline, binding and user index
+-- ARGV 8 fields and on: each field's name and value
 -- REPLY - id {the entry's id}
 
 local kind, maxlen, smaxlen = ARGV[1], tonumber(ARGV[2]),
                               tonumber(ARGV[3])
 local ttl, slot, channel = tonumber(ARGV[4]), ARGV[5], ARGV[6]
+local track = ARGV[7] == '1'
 
 local fields, f = {}, {}
-for i = 7, #ARGV - 1, 2 do
+for i = 8, #ARGV - 1, 2 do
   fields[#fields + 1] = ARGV[i]
   fields[#fields + 1] = ARGV[i + 1]
   f[ARGV[i]] = ARGV[i + 1]
@@ -39,23 +41,25 @@ local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*',
                       unpack(fields))
 redis.call('EXPIRE', KEYS[1], ttl)
 
-redis.call('RPUSH', KEYS[5], id)
-redis.call('LTRIM', KEYS[5], -smaxlen, -1)
-redis.call('EXPIRE', KEYS[5], ttl)
-
 f.id = id
 local json = cjson.encode(f)
-
--- The first binding stays: a session is bound once.
-if kind == 'bind' or kind == 'first' then
-  redis.call('SET', KEYS[6], json, 'NX', 'EX', ttl)
-end
-redis.call('EXPIRE', KEYS[6], ttl)
-
 local t = tonumber(f.t) or 0
-if f.user ~= nil and f.user ~= '' then
-  redis.call('ZADD', KEYS[7], t, f.sid)
-  redis.call('EXPIRE', KEYS[7], ttl)
+
+if track then
+  redis.call('RPUSH', KEYS[5], id)
+  redis.call('LTRIM', KEYS[5], -smaxlen, -1)
+  redis.call('EXPIRE', KEYS[5], ttl)
+
+  -- The first binding stays: a session is bound once.
+  if kind == 'bind' or kind == 'first' then
+    redis.call('SET', KEYS[6], json, 'NX', 'EX', ttl)
+  end
+  redis.call('EXPIRE', KEYS[6], ttl)
+
+  if f.user ~= nil and f.user ~= '' then
+    redis.call('ZADD', KEYS[7], t, f.sid)
+    redis.call('EXPIRE', KEYS[7], ttl)
+  end
 end
 
 if kind == 'alert' or kind == 'revoke' then

@@ -181,7 +181,8 @@ test_event_script(void **state)
         "log", "at", "as", "counts", "session", "binding", "user",
     };
     static const char *arg_names[SG_EVENT_ARG_FIXED + 1] = {
-        "kind", "maxlen", "smaxlen", "ttl", "slot", "channel", "fields",
+        "kind", "maxlen", "smaxlen", "ttl", "slot", "channel", "track",
+        "fields",
     };
     char              names[16][24], kbuf[SG_EVENT_KEYS_SIZE], chan[64];
     char              nums[SG_EVENT_ARGV_NUMS];
@@ -235,6 +236,11 @@ test_event_script(void **state)
     assert_int_equal(argv[4].len, 2);
     assert_memory_equal(argv[4].data, "48", 2);
     assert_int_equal(argv[5].len, 12);
+    assert_memory_equal(argv[6].data, "0", 1);
+    e.track = 1;
+    assert_int_equal(sg_event_argv(&e, &p, channel, nums, sizeof(nums), argv),
+                     0);
+    assert_memory_equal(argv[6].data, "1", 1);
 
     for (i = 0; i < SG_EVENT_NFIELDS; i++) {
         assert_string_equal(argv[SG_EVENT_ARG_FIXED + 2 * i].data,
