@@ -181,8 +181,8 @@ test_event_script(void **state)
         "log", "at", "as", "counts", "session", "binding", "user",
     };
     static const char *arg_names[SG_EVENT_ARG_FIXED + 1] = {
-        "kind", "maxlen", "smaxlen", "ttl", "slot", "channel", "track",
-        "fields",
+        "kind", "maxlen",  "smaxlen", "ttl",
+        "slot", "channel", "track",   "fields",
     };
     char              names[16][24], kbuf[SG_EVENT_KEYS_SIZE], chan[64];
     char              nums[SG_EVENT_ARGV_NUMS];
