@@ -80,6 +80,11 @@ like($alert->{text} // '', qr/curl/, 'the timeline shows the thief\'s client');
 is($seen->{devices}, 2, 'two devices listed');
 cmp_ok($seen->{chart} // 0, '>=', 24, 'the chart is drawn');
 is($seen->{charset}, 'UTF-8', 'the page is read as UTF-8');
+like($seen->{user_row} // '', qr/^\Q$seen->{session}\E .*curl/,
+     "alice's view lists the session and the thief's device");
+cmp_ok($seen->{farm_rows} // 0, '>=', 1, 'the farm table has the address');
+is(scalar @{ $seen->{tls_rows} || [] }, 2,
+   'the TLS table has both stacks');
 is_deeply($seen->{console_errors} || ['none reported'], [],
           'no error in the browser console (CSP, scripts)');
 

@@ -87,6 +87,17 @@ async function main() {
 
         seen.screenshot = path.join(out, 'dashboard.png');
         await page.screenshot({ path: seen.screenshot, fullPage: true });
+
+        // The user's view, the farm and TLS tables.
+        await page.evaluate(() => { location.hash = 'user=alice'; });
+        const mine = page.locator('#user-sessions tbody tr[data-sid="' +
+                                  seen.session + '"]');
+        await mine.waitFor({ timeout: 10000 });
+        seen.user_row = (await mine.innerText()).replace(/\s+/g, ' ');
+        seen.farm_rows = await page.locator('#farm-ips tbody tr').count();
+        seen.tls_rows = await page.locator('#tls-table tbody tr .mono')
+            .allInnerTexts();
+        await page.screenshot({ path: path.join(out, 'user.png') });
         seen.not_reloaded = seen.not_reloaded && await page.evaluate(() =>
             window.sgNotReloaded === true);
     } finally {
