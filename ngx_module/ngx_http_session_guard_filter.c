@@ -203,6 +203,8 @@ ngx_http_session_guard_header_filter(ngx_http_request_t *r)
             {
                 ngx_http_session_guard_count(r,
                                             NGX_HTTP_SG_M_BOUND_AT_ISSUANCE);
+                ngx_http_session_guard_event(r, ctx, (u_char *) key,
+                                             SG_EVENT_BIND);
             }
 
             /* A login counts its user at the address: the laptop farm is

@@ -30,7 +30,8 @@
 #define NGX_HTTP_SG_REDIS_BACKOFF_MIN  100
 #define NGX_HTTP_SG_REDIS_BACKOFF_MAX  5000
 #define NGX_HTTP_SG_REDIS_CONNECT_MIN  1000
-#define NGX_HTTP_SG_REDIS_MAX_ELTS     32
+/* An event is 58 arguments (_events.c). */
+#define NGX_HTTP_SG_REDIS_MAX_ELTS     64
 /* A request's command fits; a script's text (after NOSCRIPT) may not. */
 #define NGX_HTTP_SG_REDIS_SEND_BUF     4096
 
@@ -54,6 +55,7 @@ struct ngx_http_session_guard_redis_cmd_s {
     ngx_uint_t                                nkeys;
     ngx_uint_t                                argc;
     ngx_str_t                                *argv;   /* in the same block */
+    ngx_uint_t                                sent;    /* microseconds */
     unsigned                                  retried:1;
 };
 
@@ -83,6 +85,19 @@ static ngx_int_t ngx_http_session_guard_redis_send(
     ngx_http_session_guard_redis_cmd_t *cmd, const char *verb,
     ngx_str_t *first, ngx_str_t *what);
 static void ngx_http_session_guard_redis_stalled(ngx_event_t *ev);
+
+
+/* A monotonic clock in microseconds, for the latency histogram: nginx's
+ * cached time moves once an event loop iteration, too coarse for Redis. */
+static ngx_uint_t
+ngx_http_session_guard_redis_usec(void)
+{
+    struct timespec  ts;
+
+    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    return (ngx_uint_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 
 /* One connection per worker process. */
@@ -650,6 +665,7 @@ ngx_http_session_guard_redis_eval(ngx_str_t *sha, const char *script,
     }
 
     cmd->script = script;
+    cmd->sent = ngx_http_session_guard_redis_usec();
     cmd->handler = handler;
     cmd->data = data;
     cmd->tag = tag;
@@ -729,6 +745,11 @@ ngx_http_session_guard_redis_reply(redisAsyncContext *ac, void *r,
         {
             return;
         }
+    }
+
+    if (reply != NULL) {
+        ngx_http_session_guard_count_latency(
+            ngx_http_session_guard_redis_usec() - cmd->sent);
     }
 
     if (cmd->handler == NULL) {
