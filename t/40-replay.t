@@ -255,6 +255,11 @@ sub ja4_of {
 
 sub has_grease_ext { scalar grep { grease($_->[0]) } @{ $_[0]{ext} } }
 
+sub first_group_grease {
+    my $d = ext_data($_[0], 0x000a) // return 0;
+    return length $d >= 4 && grease(unpack 'n', substr($d, 2, 2));
+}
+
 SKIP: {
     my $ref_file = File::Spec->catfile(SGTest->root, '..', 'shared',
                                        'testdata', 'tls',
@@ -352,6 +357,9 @@ SKIP: {
                "$name: GREASE extensions " . (has_grease_ext($rh)
                                               ? 'as' : 'none, as')
                . ' in the reference');
+            is(!!first_group_grease($h), !!first_group_grease($rh),
+               "$name: " . (first_group_grease($rh) ? 'a' : 'no')
+               . ' GREASE group first, as in the reference');
             is(join(',', alpn_list($h)), join(',', alpn_list($rh)),
                "$name: ALPN " . join(',', alpn_list($rh)));
             is($proto_of_ua{ $ua_of{$name} }, 'HTTP/2.0 h2',
@@ -391,13 +399,18 @@ SKIP: {
              '-E', 'separator=|', '-e', 'tcp.srcport', '-e', 'http2.type',
              '-e', 'http2.settings.id', '-e', 'http2.window_update.'
              . 'window_size_increment', '-e', 'http2.headers.weight_real',
-             '-e', 'http2.exclusive', '-e', 'http2.header.name'],
-            timeout => 60);
+             '-e', 'http2.exclusive', '-e', 'http2.header.name',
+             map { ('-e', "http2.settings.$_") } qw(header_table_size
+             enable_push max_concurrent_streams initial_window_size
+             max_frame_size max_header_list_size)], timeout => 60);
         my %f;
         for (split /\n/, $out // '') {
-            my ($port, $types, $ids, $win, $w, $x, $names) = split /\|/;
+            my ($port, $types, $ids, $win, $w, $x, $names, @v) = split /\|/;
             my $c = $f{$port} //= {};
-            $c->{settings} //= $ids if $types =~ /^4/ && length $ids;
+            if ($types =~ /^4/ && length $ids && !defined $c->{settings}) {
+                $c->{settings} = $ids;
+                $c->{values} = join ';', map { $_ // '' } @v;
+            }
             $c->{window} //= $win if length($win // '');
             if ($types =~ /\b1\b/ && length($names // '')
                 && !defined $c->{headers}) {
@@ -419,6 +432,8 @@ SKIP: {
     ok($rc->{settings}, 'the reference Chrome connection is decrypted');
     is($chrome->{settings}, $rc->{settings},
        "chrome-windows: SETTINGS ids as Chrome 116's ($rc->{settings})");
+    is($chrome->{values}, $rc->{values},
+       "chrome-windows: SETTINGS values as Chrome 116's ($rc->{values})");
     is($chrome->{window}, $rc->{window},
        'chrome-windows: the connection window update as Chrome 116\'s');
     is($chrome->{priority}, $rc->{priority},
@@ -447,15 +462,15 @@ SKIP: {
     }
 
     SKIP: {
-        skip 'chromium not installed', 8 unless $have_chromium;
+        skip 'chromium not installed', 9 unless $have_chromium;
         my $live_port = (grep { /HeadlessChrome/ } keys %port_of_ua)[0];
         my $lh = $live_port && $hellos->{ $port_of_ua{$live_port} };
         ok($lh, 'the live Chromium\'s ClientHello was captured')
-            or skip 'no live hello', 7;
+            or skip 'no live hello', 8;
         my $l = parse_hello($lh->{hex});
         my $o = $hello_of{'chromium-linux'};
         ok($o, 'chromium-linux: tshark captured its ClientHello')
-            or skip 'no hello', 6;
+            or skip 'no hello', 7;
         my ($la, $lb) = split /_/, ja4_of($l);
         my ($oa, $ob) = split /_/, ja4_of($o);
         is("${oa}_$ob", "${la}_$lb",
@@ -467,6 +482,8 @@ SKIP: {
            'chromium-linux: the live Chromium\'s extensions');
         ok(has_grease_ext($o) && has_grease_ext($l),
            'chromium-linux: GREASE extensions, as the live Chromium');
+        ok(first_group_grease($o) && first_group_grease($l),
+           'chromium-linux: a GREASE group first, as the live Chromium');
         # ML-DSA (0x0904-0x0906) is beyond OpenSSL 3.0's signature list
         my %mldsa = map { $_ => 1 } 0x0904, 0x0905, 0x0906;
         is(join(',', sigalgs($o)),
@@ -477,8 +494,10 @@ SKIP: {
                        ->{ $port_of_ua{$live_port} } // {};
         my $oc = $ours->{ $port_of_ua{ $ua_of{'chromium-linux'} } // '' }
                  // {};
-        is(join(' ', map { $oc->{$_} // '-' } qw(settings window priority)),
-           join(' ', map { $live->{$_} // '-' } qw(settings window priority)),
+        is(join(' ', map { $oc->{$_} // '-' }
+                    qw(settings values window priority)),
+           join(' ', map { $live->{$_} // '-' }
+                    qw(settings values window priority)),
            'chromium-linux: SETTINGS, window and priority as the live one');
         is($oc->{headers}, $live->{headers},
            'chromium-linux: the live Chromium\'s header order');

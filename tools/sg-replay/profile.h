@@ -44,7 +44,7 @@ typedef struct {
     unsigned etm : 1;            /* encrypt-then-MAC */
     unsigned padding : 1;        /* RFC 7685 padding */
     unsigned pha : 1;            /* post-handshake authentication */
-    unsigned grease : 1;         /* two GREASE extensions (RFC 8701) */
+    unsigned grease : 1;         /* GREASE extensions and group (RFC 8701) */
     unsigned reneg_ext : 1;      /* renegotiation_info, not the SCSV */
     /* extensions OpenSSL does not implement, "name[=arg],..." (tls_ext.c) */
     char *extensions;

@@ -22,6 +22,7 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 
+#include "grease_groups.h"
 #include "sg_tls_fp.h"
 #include "tls_ext.h"
 
@@ -267,6 +268,11 @@ sg_tls_ctx_new(const sg_profile_t *p, const char *cafile, const char *keylog,
                char *err, size_t err_len)
 {
     SSL_CTX *ctx;
+
+    /* before the first SSL_CTX, which takes its groups from the providers */
+    if (sg_grease_groups_load(err, err_len) != 0) {
+        return NULL;
+    }
 
     if (keylog != NULL && sg_tls_keylog == NULL) {
         sg_tls_keylog = fopen(keylog, "a");

@@ -1,4 +1,7 @@
 /*
+ * GREASE groups: grease_groups.c; one is put first in each connection's
+ * supported_groups here.
+ *
  * Custom extensions: OpenSSL writes them before its own, in the order they
  * were registered.  The GREASE types are registered in two halves, before
  * and after the profile's extensions, and each connection sends one of
@@ -248,8 +251,9 @@ int
 sg_tls_ext_conn(SSL *ssl, const sg_profile_t *p, int reneg, char *err,
                 size_t err_len)
 {
-    unsigned char r[2];
+    unsigned char r[3];
     uintptr_t     st = 0;
+    char          groups[512];
 
     if (p->grease) {
         if (RAND_bytes(r, sizeof(r)) != 1) {
@@ -258,6 +262,17 @@ sg_tls_ext_conn(SSL *ssl, const sg_profile_t *p, int reneg, char *err,
         }
         st = sg_tlsext_grease(r[0] & 7) |
              (uintptr_t) sg_tlsext_grease(8 + (r[1] & 7)) << 16;
+
+        /* a GREASE group first, as Chrome sends it (grease_groups.c) */
+        if (p->groups != NULL &&
+            ((size_t) snprintf(groups, sizeof(groups), "GREASE-%04x:%s",
+                               sg_tlsext_grease(r[2] & 15),
+                               p->groups) >= sizeof(groups) ||
+             !SSL_set1_groups_list(ssl, groups))) {
+            ERR_clear_error();
+            snprintf(err, err_len, "cannot add a GREASE group");
+            return -1;
+        }
     }
 
     if (p->reneg_ext && reneg) {
