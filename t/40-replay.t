@@ -36,7 +36,8 @@ $t->write_config(<<'CONF');
                      'ja4=$session_guard_ja4 ua="$http_user_agent" '
                      'proto=$server_protocol';
     log_format wire '$remote_port $server_protocol h2=$http2 '
-                    'ja4=$session_guard_ja4 ua="$http_user_agent"';
+                    'uri=$request_uri ja4=$session_guard_ja4 '
+                    'ua="$http_user_agent"';
     log_format app '$request_id';
 
     server {
@@ -304,7 +305,7 @@ SKIP: {
     my $cap = SGTest::Capture->start($t, port => $h2);
 
     my @names = ((map { @{ $_->[1] } } @browsers), qw(safari-macos
-                 safari-ios chromium-linux curl));
+                 safari-ios chromium-linux curl python-requests));
     $t->write_file('wire.jsonl', join '', map {
         qq({"t": 0, "client": "$_", "path": "/$_"}\n) } @names);
     my ($wrc, $wout, $werr) = $t->run_cmd(
@@ -318,31 +319,43 @@ SKIP: {
                                   args => ["--ssl-key-log-file=$chromium_keys"])
         if $have_chromium;
 
+    # live curl and Python (requests), for the library profiles
+    my ($have_curl, $py_ok) = (SGTest::Capture::have('curl'), 0);
+    if ($have_curl) {
+        $t->run_cmd(['env', 'SSLKEYLOGFILE=' . $t->path('curl-keys.log'),
+                     'curl', '-sk', '-o', '/dev/null',
+                     "https://localhost:$h2/live-curl"], timeout => 20);
+    }
+    # only the stack the profile was taken from: urllib3 2 on OpenSSL 3.0
+    my ($pst, $pout) = $t->run_cmd(['python3', '-c', 'import ssl, urllib3, '
+        . 'requests; print(ssl.OPENSSL_VERSION, urllib3.__version__)'],
+        timeout => 20);
+    if ($pst == 0 && ($pout // '') =~ /^OpenSSL 3\.0\.\S+ \S+ \S+ \S+ 2\./) {
+        $py_ok = 1;
+        $t->run_cmd(['python3', '-c', 'import requests, urllib3; '
+            . 'urllib3.disable_warnings(); '
+            . "requests.get('https://localhost:$h2/live-python', "
+            . 'verify=False)'], timeout => 20);
+    }
+
     $cap->stop;
     ok($cap->complete, 'the capture was complete');
 
-    # the connection of each client, by its port in nginx's log
-    my (%port_of_ua, %proto_of_ua);
+    # the connection of each client, by its port and path in nginx's log
+    my (%port_of, %proto_of);
     for (split /\n/, $t->read_file('wire.log') // '') {
-        my ($port, $proto, $h2v, $ua) =
-            /^(\d+) (\S+) h2=(\S*) ja4=\S* ua="(.*)"$/ or next;
-        $port_of_ua{$ua} //= $port;
-        $proto_of_ua{$ua} //= "$proto $h2v";
+        my ($port, $proto, $h2v, $uri, $ua) =
+            /^(\d+) (\S+) h2=(\S*) uri=(\S+) ja4=\S* ua="(.*)"$/ or next;
+        (my $who = $uri) =~ s{^/}{};
+        $port_of{$who} //= $port;
+        $proto_of{$who} //= "$proto $h2v";
     }
-    my %ua_of;
-    my $doc = eval { JSON::PP::decode_json($wout) } || { requests => [] };
-    my %prof = map { $_ => 1 } @names;
-    open my $lp, '-|', $replay, '--list-profiles' or die;
-    while (<$lp>) {
-        my ($n, $ua) = /^(\S+)\s+(.*)$/ or next;
-        $ua_of{$n} = $ua if $prof{$n};
-    }
-    close $lp;
     my $hellos = $cap->first_hello_by_port;
-    my %hello_of = map {
-        my $port = $port_of_ua{ $ua_of{$_} // '' } // '';
-        ($_ => $hellos->{$port} ? parse_hello($hellos->{$port}{hex}) : undef)
-    } @names;
+    my $hello_at = sub {
+        my $port = $port_of{ $_[0] } // return undef;
+        return $hellos->{$port} ? parse_hello($hellos->{$port}{hex}) : undef;
+    };
+    my %hello_of = map { ($_ => $hello_at->($_)) } @names;
 
     for my $b (@browsers) {
         my ($kind, $profiles) = @$b;
@@ -362,7 +375,7 @@ SKIP: {
                . ' GREASE group first, as in the reference');
             is(join(',', alpn_list($h)), join(',', alpn_list($rh)),
                "$name: ALPN " . join(',', alpn_list($rh)));
-            is($proto_of_ua{ $ua_of{$name} }, 'HTTP/2.0 h2',
+            is($proto_of{$name}, 'HTTP/2.0 h2',
                "$name: nginx served it over HTTP/2");
         }
     }
@@ -383,12 +396,35 @@ SKIP: {
                 grep { !$ours{$_} } @{ parse_hello($ar->{client_hello_hex})
                                            ->{ciphers} }),
            'c008,c012,000a', "$name: the capture's suites but 3DES");
-        is($proto_of_ua{ $ua_of{$name} }, 'HTTP/2.0 h2',
+        is($proto_of{$name}, 'HTTP/2.0 h2',
            "$name: nginx served it over HTTP/2");
     }
 
-    is($proto_of_ua{ $ua_of{curl} }, 'HTTP/1.1 ',
-       'curl offers only http/1.1 and gets it');
+    is($proto_of{'python-requests'}, 'HTTP/1.1 ',
+       'python-requests offers only http/1.1 and gets it');
+
+    # the library profiles against the live libraries, same stack
+    SKIP: {
+        skip 'curl not installed', 2 unless $have_curl;
+        my $live = $hello_at->('live-curl');
+        my $prof = $hello_of{curl};
+        ok($live && $prof, 'curl and its profile were captured')
+            or skip 'no hello', 1;
+        is(ja4_of($prof), ja4_of($live),
+           'curl: the profile\'s JA4 is the live curl\'s (' . ja4_of($live)
+           . ')');
+    }
+    SKIP: {
+        skip 'no Python with requests and urllib3 2 on OpenSSL 3.0', 2
+            unless $py_ok;
+        my $live = $hello_at->('live-python');
+        my $prof = $hello_of{'python-requests'};
+        ok($live && $prof, 'Python and its profile were captured')
+            or skip 'no hello', 1;
+        is(ja4_of($prof), ja4_of($live),
+           'python-requests: the profile\'s JA4 is the live one\'s ('
+           . ja4_of($live) . ')');
+    }
 
     # ---- HTTP/2 frames, decrypted by tshark with the harness's key log
     my $frames = sub {
@@ -426,8 +462,7 @@ SKIP: {
                        '/dev/null');
     my ($rport) = grep { ($rf->{$_}{headers} // '') =~ /^:method/ }
                   sort keys %$rf;
-    my $chrome = $ours->{ $port_of_ua{ $ua_of{'chrome-windows'} } // '' }
-                 // {};
+    my $chrome = $ours->{ $port_of{'chrome-windows'} // '' } // {};
     my $rc = $rport ? $rf->{$rport} : {};
     ok($rc->{settings}, 'the reference Chrome connection is decrypted');
     is($chrome->{settings}, $rc->{settings},
@@ -452,22 +487,33 @@ SKIP: {
        && "@got[0..3]" eq "@want[0..3]",
        "chrome-windows: header order fits Chrome 116's (@got)");
 
+    SKIP: {
+        skip 'curl not installed', 1 unless $have_curl;
+        my $live = $frames->($cap->file, $t->path('curl-keys.log'))
+                       ->{ $port_of{'live-curl'} // '' } // {};
+        my $prof = $ours->{ $port_of{curl} // '' } // {};
+        is(join(' ', map { $prof->{$_} // '-' }
+                    qw(settings values window priority headers)),
+           join(' ', map { $live->{$_} // '-' }
+                    qw(settings values window priority headers)),
+           'curl: HTTP/2 SETTINGS, window, priority and headers as the '
+           . 'live curl\'s');
+    }
+
     my %pseudo = ('firefox-linux' => ':method :path :authority :scheme',
                   'safari-macos' => ':method :scheme :path :authority',
                   'edge-windows' => ':method :authority :scheme :path');
     for my $name (sort keys %pseudo) {
-        my $c = $ours->{ $port_of_ua{ $ua_of{$name} } // '' } // {};
+        my $c = $ours->{ $port_of{$name} // '' } // {};
         my @n = split /,/, $c->{headers} // '';
         is("@n[0..3]", $pseudo{$name}, "$name: pseudo-header order");
     }
 
     SKIP: {
         skip 'chromium not installed', 9 unless $have_chromium;
-        my $live_port = (grep { /HeadlessChrome/ } keys %port_of_ua)[0];
-        my $lh = $live_port && $hellos->{ $port_of_ua{$live_port} };
-        ok($lh, 'the live Chromium\'s ClientHello was captured')
+        my $l = $hello_at->('chromium');
+        ok($l, 'the live Chromium\'s ClientHello was captured')
             or skip 'no live hello', 8;
-        my $l = parse_hello($lh->{hex});
         my $o = $hello_of{'chromium-linux'};
         ok($o, 'chromium-linux: tshark captured its ClientHello')
             or skip 'no hello', 7;
@@ -491,9 +537,8 @@ SKIP: {
            'chromium-linux: the live signature algorithms but ML-DSA');
 
         my $live = $frames->($cap->file, $chromium_keys)
-                       ->{ $port_of_ua{$live_port} } // {};
-        my $oc = $ours->{ $port_of_ua{ $ua_of{'chromium-linux'} } // '' }
-                 // {};
+                       ->{ $port_of{chromium} // '' } // {};
+        my $oc = $ours->{ $port_of{'chromium-linux'} // '' } // {};
         is(join(' ', map { $oc->{$_} // '-' }
                     qw(settings values window priority)),
            join(' ', map { $live->{$_} // '-' }

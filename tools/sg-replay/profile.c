@@ -7,7 +7,8 @@
  * Chrome on Android are Chrome 116's stack (captures of Chrome 116 and of
  * Edge); chromium-linux is Debian's Chromium 156 as captured here (its
  * ML-DSA signature algorithms are beyond OpenSSL 3.0); Firefox is a
- * Firefox before ECH; Safari follows the only Apple-stack capture.  The
+ * Firefox before ECH; Safari follows the only Apple-stack capture; curl
+ * and python-requests are the live libraries as captured here.  The
  * header sets are those of a top-level navigation, in the client's order;
  * HTTP/2 drops the connection-specific ones.
  */
@@ -266,17 +267,21 @@ static const sg_profile_tpl_t sg_builtin[] = {
                        "OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
                        "Version/17.4.1 Mobile/15E148 Safari/604.1")},
 
-    /* curl and Python use OpenSSL's own defaults */
-    {"curl", 0x0303, 0x0304, "DEFAULT", NULL, NULL, NULL, "http/1.1",
-     SG_P_SNI | SG_P_TICKETS | SG_P_RESUME | SG_P_ETM, NULL, NULL,
+    /* curl 7.88.1 and Python 3 with requests, both on OpenSSL 3.0.19, as
+     * they sent their hellos and HTTP/2 here: OpenSSL's defaults with
+     * SSL_OP_ALL (padding), post-handshake auth and no session tickets */
+    {"curl", 0x0303, 0x0304, "DEFAULT", NULL, NULL, NULL, "h2,http/1.1",
+     SG_P_SNI | SG_P_ETM | SG_P_PAD | SG_P_PHA, NULL,
+     "3:100;4:33554432;2:0|33488897|0|m,p,s,a",
      "User-Agent: curl/7.88.1\n"
      "Accept: */*\n"
      "Cookie\n"},
 
     {"python-requests", 0x0303, 0x0304,
-     "DEFAULT:!aNULL:!eNULL:!MD5:!3DES:!DES:!RC4:!IDEA:!SEED:!aDSS:!SRP:!PSK",
-     NULL, NULL, NULL, "http/1.1",
-     SG_P_SNI | SG_P_TICKETS | SG_P_ETM | SG_P_PHA, NULL, NULL,
+     "ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:!aNULL:!eNULL:!aDSS:!SHA1:"
+     "!AESCCM",
+     NULL, NULL, NULL, "http/1.1", SG_P_SNI | SG_P_ETM | SG_P_PAD | SG_P_PHA,
+     NULL, NULL,
      "User-Agent: python-requests/2.31.0\n"
      "Accept-Encoding: gzip, deflate\n"
      "Accept: */*\n"
