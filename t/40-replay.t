@@ -441,7 +441,8 @@ SKIP: {
              max_frame_size max_header_list_size)], timeout => 60);
         my %f;
         for (split /\n/, $out // '') {
-            my ($port, $types, $ids, $win, $w, $x, $names, @v) = split /\|/;
+            my ($port, $types, $ids, $win, $w, $x, $names, @v) =
+                map { $_ // '' } split /\|/, $_, -1;
             my $c = $f{$port} //= {};
             if ($types =~ /^4/ && length $ids && !defined $c->{settings}) {
                 $c->{settings} = $ids;
