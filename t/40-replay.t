@@ -279,9 +279,11 @@ SKIP: {
 
     # Which capture stands for which browser (docs/replay.md): Chrome 116 on
     # Windows (its User-Agent is in the decrypted HTTP/2 of the same file),
-    # Edge (edge.microsoft.com), Firefox (contile.services.mozilla.com),
+    # Chrome 107 on macOS (likewise, over QUIC in the same file), Edge
+    # (edge.microsoft.com), Firefox (contile.services.mozilla.com),
     # and an Apple-stack client, the closest there is to Safari.
     my %ref_of = (chrome => 'http2-with-cookies.pcapng#4',
+                  'chrome-mac' => 'chrome-cloudflare-quic-with-secrets.pcapng#4',
                   edge => 'browsers-x509.pcapng#4',
                   firefox => 'tls12.pcap#1',
                   apple => 'macos_tcp_flags.pcap#4');
@@ -293,8 +295,8 @@ SKIP: {
     }
 
     my @browsers = (
-        [chrome => [qw(chrome-windows chrome-macos chrome-linux
-                       chrome-android)]],
+        [chrome => [qw(chrome-windows chrome-linux chrome-android)]],
+        ['chrome-mac' => ['chrome-macos']],
         [edge => ['edge-windows']],
         [firefox => [qw(firefox-linux firefox-windows)]],
     );
