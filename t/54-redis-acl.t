@@ -7,11 +7,17 @@
 # Redis denies nothing (ACL LOG stays empty).  The same user without one
 # command, or with another key pattern, gets a clear logged error and the
 # location's session_guard_on_error, as does a wrong password.
+# Then events and a dashboard, with the README's two ACL SETUSER lines
+# applied to that user: events written, indexes trimmed, every dashboard
+# query answered, nothing denied; the base line alone drops the events,
+# and each rule the two lines add, left out in turn, is denied.
 use strict;
 use warnings;
 use lib 't/lib';
 use Test::More;
 use Digest::SHA qw(sha256_hex);
+use JSON::PP ();
+use Time::HiRes qw(time);
 use File::Path qw(make_path);
 use SGTest;
 use SGTest::MMDB;
@@ -25,6 +31,18 @@ my $readme = do {
 my ($rules) = $readme =~ /^\s+echo "user session_guard on #\$hash (.*)" >>/m;
 ok($rules, 'README.md documents the module\'s ACL user') or BAIL_OUT('no ACL line in README.md');
 my @rules = split ' ', $rules;
+
+# What events and the dashboard add: the README's two ACL SETUSER lines,
+# the events' one first (it holds XADD).
+my @setuser = $readme =~ /^\s+ACL SETUSER session_guard (.*)$/mg;
+is(scalar @setuser, 2, 'README.md documents what events and the dashboard add')
+    or BAIL_OUT('no ACL SETUSER lines in README.md');
+my ($ev_line) = grep { /(?:^| )\+xadd( |$)/ } @setuser;
+my ($dash_line) = grep { !/(?:^| )\+xadd( |$)/ } @setuser;
+ok($ev_line && $dash_line, 'one line for events (with +xadd), one for the dashboard')
+    or BAIL_OUT('cannot tell the events line from the dashboard line');
+my @ev_rules = split ' ', $ev_line;
+my @dash_rules = split ' ', $dash_line;
 
 my $PW = 'acl-test-pass-' . join('', map { ('a'..'z')[rand 26] } 1 .. 12);
 
@@ -247,6 +265,157 @@ for my $c ([ 'pw-three', "session_guard\n$PW\nmore\n",
     my ($ok, $out) = $t->nginx_t;
     ok(!$ok, "nginx -t refuses $c->[0]");
     like($out, $c->[2], "$c->[0]: the message says why");
+}
+
+# ---------------------------------------------------------------- events
+# Events on and a dashboard, the user extended exactly as the README says:
+# its two ACL SETUSER lines run on the user of the ACL file.
+(my $conf_ev = $conf) =~ s/^(\s*session_guard_shared_cache off;\n)/$1    session_guard_events maxlen=100;\n/m
+    or die "no place for session_guard_events\n";
+$conf_ev =~ s/^(\s*location = \/metrics \{)/        location \/guard\/ {
+            allow 127.0.0.1;
+            deny all;
+            session_guard off;
+            session_guard_dashboard;
+        }
+$1/m or die "no place for the dashboard\n";
+
+$t->redis_cmd('ACL', 'SETUSER', 'session_guard', @ev_rules);
+$t->redis_cmd('ACL', 'SETUSER', 'session_guard', @dash_rules);
+
+sub acl_user {
+    my ($user, @r) = @_;
+    $t->redis_cmd('ACL', 'DELUSER', $user);
+    $t->redis_cmd('ACL', 'SETUSER', $user, 'on', '#' . sha256_hex($PW), @r);
+    $t->write_file("redis-$user.secret", "$user\n$PW\n");
+    $t->define(PASS => "redis-$user.secret");
+    $t->write_config($conf_ev);
+    return eval { $t->reload } || do { diag($@); 0 };
+}
+
+sub denied_to {
+    my ($user) = @_;
+    return map { { @$_ } } grep { { @$_ }->{username} eq $user }
+        @{ $t->redis_cmd('ACL', 'LOG') };
+}
+
+sub api {
+    my ($path) = @_;
+    my $r = $t->get("/guard/api/$path", max_time => 3);
+    $r->{json} = eval { JSON::PP::decode_json($r->{body}) } if $r->{status} == 200;
+    return $r;
+}
+
+# The alert index as a busy site's: one entry older than ttl (event.lua
+# moves it out with ZRANGEBYSCORE and ZREM) and 100 recent ones, so the
+# next alert takes it past maxlen=100 (ZCARD, ZRANGE).  Their stream
+# entries are gone, as after the stream's trimming: the dashboard removes
+# what is left (XRANGE, ZREM).
+sub seed_alerts {
+    my $ms = int(time * 1000) - 1000;
+    $t->redis_cmd('DEL', 'sg:{ev}:at', 'sg:{ev}:as');
+    $t->redis_cmd('ZADD', 'sg:{ev}:at', 1, '1-1',
+                  map { ($ms, "2-$_") } 1 .. 100);
+}
+
+# A binding, an alert (another device), and every dashboard query.
+my $ev_n = 0;
+sub ev_workload {
+    seed_alerts();
+    my $s = login();
+    my $r = $t->get('/', @VICTIM, cookie => "sid=$s");
+    my $short = tag_of($r)->{session} // '';
+    $r = $t->get('/', @THIEF, cookie => "sid=$s");
+    my %ans = (judged => tag_of($r)->{verdict} // '', session => $short,
+               sid => $s);
+    # events are sent without waiting: let them land before reading
+    $t->wait_until(sub {
+        my $m = metrics();
+        ($m->{session_guard_events_written_total} // 0)
+            + ($m->{session_guard_events_dropped_total} // 0) >= $ev_n + 2;
+    }, timeout => 3);
+    my $m = metrics();
+    $ev_n = ($m->{session_guard_events_written_total} // 0)
+          + ($m->{session_guard_events_dropped_total} // 0);
+    for my $q ('summary', 'alerts', 'alerts?sort=score', "session?sid=$short",
+               'user?user=alice', 'farms', 'tls') {
+        $ans{$q} = api($q);
+    }
+    return \%ans;
+}
+
+$t->define(PASS => 'redis.secret');
+$t->write_config($conf_ev);
+ok(eval { $t->reload }, 'reload with events and a dashboard, as session_guard') or diag($@);
+$t->redis_cmd('ACL', 'LOG', 'RESET');
+my $m0 = metrics();
+my $w = ev_workload();
+my $m1 = metrics();
+is($w->{judged}, 'tag', 'events: the thief is tagged');
+like($w->{session}, qr/^[0-9a-f]{16}$/, 'events: the session\'s short id');
+cmp_ok($m1->{session_guard_events_written_total},
+       '>=', $m0->{session_guard_events_written_total} + 2,
+       'events: written (a binding and an alert)');
+is($m1->{session_guard_events_dropped_total}, $m0->{session_guard_events_dropped_total},
+   'events: none dropped');
+is($m1->{session_guard_redis_errors_total}, $m0->{session_guard_redis_errors_total},
+   'events: no Redis error');
+my @entries = grep { { @{ $_->[1] } }->{sid} eq $w->{session} }
+    @{ $t->redis_cmd('XRANGE', 'sg:{ev}:log', '-', '+') };
+ok(scalar @entries >= 2, 'events: the session\'s entries are in the stream');
+my @at = @{ $t->redis_cmd('ZRANGE', 'sg:{ev}:at', 0, -1) };
+ok(!grep({ $_ eq '1-1' } @at), 'events: the expired alert left the index (ZREM)');
+ok(!grep({ /^2-/ } @at), 'dashboard: alerts trimmed from the stream left the index');
+ok(scalar(() = $t->redis_cmd('KEYS', 'sg:{farm}:u:*')), 'events: the address index is written');
+
+for my $q (sort grep { !/^(judged|session|sid)$/ } keys %$w) {
+    is($w->{$q}{status}, 200, "dashboard $q: 200");
+}
+cmp_ok($w->{summary}{json}{windows}{hour}{kinds}{bind} // 0, '>=', 1,
+       'dashboard summary: the binding counted');
+ok(grep({ $_->{sid} eq $w->{session} } @{ $w->{alerts}{json}{alerts} // [] }),
+   'dashboard alerts: the thief\'s request');
+ok(grep({ $_->{sid} eq $w->{session} } @{ $w->{'alerts?sort=score'}{json}{alerts} // [] }),
+   'dashboard alerts by score: the thief\'s request');
+my $sess = $w->{"session?sid=$w->{session}"}{json} // {};
+ok(ref $sess->{binding} eq 'HASH', 'dashboard session: the binding (GET)');
+cmp_ok(scalar @{ $sess->{events} // [] }, '>=', 2, 'dashboard session: its events (LRANGE, XRANGE)');
+ok(grep({ $_->{sid} eq $w->{session} } @{ $w->{'user?user=alice'}{json}{sessions} // [] }),
+   'dashboard user: alice\'s session');
+ok(grep({ $_->{ip} eq '198.51.100.7' } @{ $w->{farms}{json}{addresses} // [] }),
+   'dashboard farms: the victim\'s address');
+is(denied(), 0, 'events and dashboard: ACL LOG stays empty');
+
+# The base line alone, events on: the events are denied and dropped, the
+# dashboard answers 502, requests are judged as before.
+ok(acl_user('sg_base', @rules), 'reload as the base line\'s user, events on');
+$m0 = metrics();
+$w = ev_workload();
+$m1 = metrics();
+is($w->{judged}, 'tag', 'base line, events on: requests are still judged');
+cmp_ok($m1->{session_guard_events_dropped_total}, '>', $m0->{session_guard_events_dropped_total},
+       'base line, events on: events dropped');
+ok(grep({ $_->{object} eq 'xadd' } denied_to('sg_base')), 'base line, events on: ACL LOG names xadd');
+is($w->{summary}{status}, 502, 'base line: the dashboard answers 502');
+ok($t->wait_log(qr/session_guard: event not written: /), 'base line: the dropped event is logged');
+
+# Each rule the two lines add, left out in turn: Redis denies it.
+my @added = (@ev_rules, @dash_rules);
+my $k = 0;
+for my $rule (@added) {
+    my $user = 'sg_less_' . ++$k;
+    ok(acl_user($user, @rules, grep { $_ ne $rule } @added), "reload without $rule");
+    ev_workload();
+    my @d = denied_to($user);
+    if ($rule =~ /^&(.*)$/) {
+        ok(grep({ $_->{reason} eq 'channel' && $_->{object} eq $1 } @d),
+           "without $rule: ACL LOG names the channel")
+            or diag(explain(\@d));
+    } else {
+        (my $cmd = $rule) =~ s/^\+//;
+        ok(grep({ $_->{object} eq $cmd } @d), "without $rule: ACL LOG names $cmd")
+            or diag(explain(\@d));
+    }
 }
 
 $t->done;
