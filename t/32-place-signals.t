@@ -106,6 +106,32 @@ $v = judge('/', $sid, '198.51.100.140');
 is($v->{reasons}, '', 'New York -> Newark: no reason');
 is($v->{verdict}, 'ok', 'New York -> Newark: ok');
 
+# Places located to the country only (no city: the country's centre) are
+# no journey within their country: New York's home broadband, then the
+# phone's hotspot on a carrier the database locates to the US (1000 km
+# radius, 1900 km from New York) two minutes later.
+$sid = login('198.51.100.54', 'frank');
+$v = judge('/', $sid, '198.51.100.54');
+$v = judge('/', $sid, '2001:db8:4000::17');
+ok(!$v->{reason}{impossible_travel},
+   'New York -> country-only US carrier: no impossible_travel')
+    or diag "reasons: $v->{reasons}";
+ok($v->{reason}{asn_changed}, '... the network did change');
+is($v->{verdict}, 'ok', '... ok');
+# ... but the look-alike between countries still is: from that carrier to
+# Tokyo minutes later is 9000 km beyond both radii.
+$v = judge('/', $sid, '203.0.113.200');
+ok($v->{reason}{impossible_travel},
+   'country-only US carrier -> Tokyo in minutes: impossible_travel');
+# A record without a city claiming a small radius (GB's centre, 200 km) is
+# as coarse: London, then satellite broadband located to GB.
+$sid = login('203.0.113.140', 'gwen');
+$v = judge('/', $sid, '203.0.113.140');
+$v = judge('/', $sid, '2001:db8:4100::5');
+ok(!$v->{reason}{impossible_travel},
+   'London -> country-only GB satellite range: no impossible_travel')
+    or diag "reasons: $v->{reasons}";
+
 # A session moving to an anonymiser gets the right reason.
 my %exit = ('192.0.2.10' => 'hosting_ip', '192.0.2.70' => 'vpn_ip',
             '192.0.2.130' => 'tor_ip', '192.0.2.170' => 'proxy_ip');
