@@ -21,8 +21,8 @@ static const uint32_t sg_default_weights[SG_REASON_COUNT] = {
     10,  /* asn_changed */
     25,  /* country_changed */
     60,  /* impossible_travel */
-    35,  /* hosting_ip */
-    30,  /* vpn_ip */
+    40,  /* hosting_ip: standing, tags alone (a session living there) */
+    40,  /* vpn_ip: likewise; trust your own VPN's exits */
     40,  /* proxy_ip */
     60,  /* tor_ip */
     50,  /* farm_density */
@@ -277,24 +277,23 @@ sg_verdict_for(const sg_policy_t *policy, int score, int first_sight)
     }
 
     /*
-     * A first sight has no binding to differ from, so only what the address
-     * and the account already show counts, and only a block overrides "new":
-     * a denied country does not become acceptable by being new.
+     * A first sight has no binding to differ from, so only what the address,
+     * the client and the account already show counts (sg_score_compute
+     * leaves out the comparing reasons); what that scores is judged like
+     * any other score: a session born on a VPN or in a denied country does
+     * not become acceptable by being new.  Below the tag threshold it is
+     * "new".
      */
     if (policy->block != SG_THRESHOLD_OFF &&
         (uint32_t) score >= policy->block) {
         return SG_VERDICT_BLOCK;
     }
 
-    if (first_sight) {
-        return SG_VERDICT_NEW;
-    }
-
     if (policy->tag != SG_THRESHOLD_OFF && (uint32_t) score >= policy->tag) {
         return SG_VERDICT_TAG;
     }
 
-    return SG_VERDICT_OK;
+    return first_sight ? SG_VERDICT_NEW : SG_VERDICT_OK;
 }
 
 

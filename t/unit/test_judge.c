@@ -507,7 +507,11 @@ test_density(void **state)
     assert_true(sg_density_counted(SG_IP_UNKNOWN));
     assert_false(sg_density_counted(SG_IP_CELLULAR));
     assert_false(sg_density_counted(SG_IP_BUSINESS));
-    assert_false(sg_density_counted(SG_IP_VPN));
+    /* anonymiser exits are counted: a farm behind one VPN exit */
+    assert_true(sg_density_counted(SG_IP_VPN));
+    assert_true(sg_density_counted(SG_IP_PROXY));
+    assert_true(sg_density_counted(SG_IP_HOSTING));
+    assert_true(sg_density_counted(SG_IP_TOR));
 }
 
 
