@@ -215,6 +215,7 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
     }
 
     ctx->obs.tls = ngx_http_session_guard_tls_sig(r);
+    ngx_http_session_guard_observe_client(r, ctx);
 
     /* A sensitive location (session_guard_volume) always asks Redis: its
      * counts need the user the session was bound to, and a session over
@@ -393,6 +394,10 @@ ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx)
         obs.net_counts = &ctx->density[1];
         obs.density = &w->density;
     }
+
+    obs.hello = ctx->obs.has_hello ? &ctx->obs.hello : NULL;
+    obs.websocket = ctx->obs.websocket;
+    obs.trusted = w->trusted;
 
     worst = NULL;
 

@@ -214,8 +214,11 @@ typedef struct {
     ngx_str_t                          user;     /* encoded */
     ngx_http_session_guard_where_t     where;
     u_char                             place_enc[SG_PLACE_ENCODED_MAX];
+    sg_client_facts_t                  hello;    /* the request's own hello */
     unsigned                           has_device:1;
     unsigned                           has_where:1;
+    unsigned                           has_hello:1;
+    unsigned                           websocket:1;
     unsigned                           limited:1; /* no new record: over the
                                                      new-session rate */
 } ngx_http_session_guard_obs_t;
@@ -298,6 +301,8 @@ ngx_int_t ngx_http_session_guard_observe_sessions(ngx_http_request_t *r,
 ngx_int_t ngx_http_session_guard_device(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx);
 ngx_str_t ngx_http_session_guard_tls_sig(ngx_http_request_t *r);
+void ngx_http_session_guard_observe_client(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx);
 ngx_int_t ngx_http_session_guard_observe_user(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx);
 ngx_int_t ngx_http_session_guard_observe_place(ngx_http_request_t *r,

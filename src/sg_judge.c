@@ -37,6 +37,20 @@ sg_judge_place(const sg_session_bound_t *bound, const sg_observation_t *obs)
 }
 
 
+/* A TLS stack that contradicts the browser claimed: on any request,
+ * first sight included, for it needs no binding to differ from. */
+static uint32_t
+sg_judge_client(const sg_observation_t *obs)
+{
+    if (obs->trusted || obs->device == NULL ||
+        sg_client_claim_check(obs->device, obs->hello, obs->websocket) == 0) {
+        return 0;
+    }
+
+    return SG_REASON_BIT(SG_REASON_CLIENT_MISMATCH);
+}
+
+
 static void
 sg_judge_write_back(const sg_session_bound_t *bound,
                     const sg_observation_t *obs, sg_judgement_t *out)
@@ -73,7 +87,7 @@ sg_judge(const sg_policy_t *policy, const sg_session_bound_t *bound,
         return;
     }
 
-    reasons = obs->place | sg_judge_place(bound, obs);
+    reasons = obs->place | sg_judge_place(bound, obs) | sg_judge_client(obs);
 
     /* With binding at issuance, a cookie that has no binding was never seen
      * issued, or its binding lapsed: nothing vouches for it, on its first

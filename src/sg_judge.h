@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 
+#include "sg_client_claim.h"
 #include "sg_density.h"
 #include "sg_device.h"
 #include "sg_place.h"
@@ -50,6 +51,14 @@ typedef struct {
     const sg_density_counts_t *ip_counts;
     const sg_density_counts_t *net_counts;
     const sg_density_policy_t *density;
+
+    /* What the request's own ClientHello says (NULL: none, e.g. behind an
+     * edge or on HTTP/3), whether the request is a WebSocket upgrade, and
+     * whether its address is trusted (a TLS-inspecting proxy at the
+     * corporate egress speaks for every browser behind it). */
+    const sg_client_facts_t *hello;
+    int                      websocket;
+    int                      trusted;
 } sg_observation_t;
 
 typedef struct {

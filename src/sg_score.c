@@ -10,7 +10,7 @@ static const char *const sg_reason_names[SG_REASON_COUNT] = {
     "tor_ip",          "farm_density",    "concurrent_use",
     "country_hopping", "denied_country",  "denied_asn",
     "bulk_download",   "mass_clone",      "tls_missing",
-    "binding_expired",
+    "binding_expired", "client_mismatch",
 };
 
 /* docs/device-and-scoring.md explains each value; keep the two in step. */
@@ -34,6 +34,7 @@ static const uint32_t sg_default_weights[SG_REASON_COUNT] = {
     60,  /* mass_clone */
     40,  /* tls_missing: as tls_changed, or hiding the hello would pay */
     40,  /* binding_expired */
+    60,  /* client_mismatch: tags alone, first sight included */
 };
 
 static const char *const sg_verdict_names[SG_VERDICT_COUNT] = {

@@ -515,6 +515,79 @@ test_density(void **state)
 }
 
 
+/*
+ * client_mismatch: a Chrome User-Agent over a hello without GREASE (what
+ * Go's or OpenSSL's stack sends), on a first sight as on a known session;
+ * the real Chrome's hello and a trusted address stay silent.
+ */
+static void
+test_client_mismatch(void **state)
+{
+    sg_client_facts_t  chrome = {SG_HELLO_PARSED | SG_HELLO_GREASE |
+                                 SG_HELLO_ALPN_H2 | SG_HELLO_TLS13};
+    sg_client_facts_t  script = {SG_HELLO_PARSED | SG_HELLO_ALPN_H2 |
+                                 SG_HELLO_TLS13};
+    sg_device_t        d = device_of(UA_CHROME_124_WIN, "en-US");
+    sg_session_bound_t b;
+    sg_policy_t        policy;
+    sg_observation_t   obs;
+    sg_judgement_t     j;
+
+    (void) state;
+
+    sg_policy_init_defaults(&policy);
+    policy.block = SG_THRESHOLD_OFF;
+    memset(&obs, 0, sizeof(obs));
+    obs.device = &d;
+    obs.tls = "tls-a";
+    obs.now = NOW;
+    obs.window = SG_CONCURRENT_WINDOW;
+
+    memset(&b, 0, sizeof(b));
+    b.state = SG_SESSION_FIRST_SIGHT;
+
+    obs.hello = &script;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_CLIENT_MISMATCH));
+    assert_int_equal(j.score, 60);
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
+
+    obs.hello = &chrome;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, 0);
+    assert_int_equal(j.verdict, SG_VERDICT_NEW);
+
+    /* a known session, bound to the same liar: it stands on every request */
+    b = bound_to(&d, "tls-a", NOW - 60, 0);
+    obs.hello = &script;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_CLIENT_MISMATCH));
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
+
+    /* behind the corporate egress a TLS-inspecting proxy speaks for all */
+    obs.trusted = 1;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, 0);
+    assert_int_equal(j.verdict, SG_VERDICT_OK);
+
+    /* no hello to judge (HTTP/3, an edge's JA4): nothing */
+    obs.trusted = 0;
+    obs.hello = NULL;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, 0);
+
+    /* a WebSocket over http/1.1 only is what Chrome does */
+    chrome.flags &= ~SG_HELLO_ALPN_H2;
+    obs.hello = &chrome;
+    obs.websocket = 1;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, 0);
+    obs.websocket = 0;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_CLIENT_MISMATCH));
+}
+
+
 static void
 test_worse(void **state)
 {
@@ -570,6 +643,7 @@ main(void)
         cmocka_unit_test(test_revoked),
         cmocka_unit_test(test_place_and_write_back),
         cmocka_unit_test(test_density),
+        cmocka_unit_test(test_client_mismatch),
         cmocka_unit_test(test_worse),
     };
 

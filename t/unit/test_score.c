@@ -24,13 +24,13 @@ static const char *const names[] = {
     "tor_ip",          "farm_density",    "concurrent_use",
     "country_hopping", "denied_country",  "denied_asn",
     "bulk_download",   "mass_clone",      "tls_missing",
-    "binding_expired",
+    "binding_expired", "client_mismatch",
 };
 
 /* The documented default weights, in the same order. */
 static const uint32_t weights[] = {
     40, 50, 15, 10,  25,  60, 40, 40, 40, 60,
-    50, 60, 40, 100, 100, 40, 60, 40, 40,
+    50, 60, 40, 100, 100, 40, 60, 40, 40, 60,
 };
 
 
@@ -70,7 +70,8 @@ test_format(void **state)
         "tls_changed,device_changed,lang_changed,asn_changed,country_changed,"
         "impossible_travel,hosting_ip,vpn_ip,proxy_ip,tor_ip,farm_density,"
         "concurrent_use,country_hopping,denied_country,denied_asn,"
-        "bulk_download,mass_clone,tls_missing,binding_expired";
+        "bulk_download,mass_clone,tls_missing,binding_expired,"
+        "client_mismatch";
     char buf[sizeof(all)];
 
     (void) state;
@@ -246,9 +247,9 @@ test_compute(void **state)
         sum += weights[i];
     }
 
-    assert_int_equal(sum, 910);
-    assert_int_equal(sg_score_compute(&p, SG_REASONS_ALL, NULL), 930);
-    assert_int_equal(sg_score_compute(&p, 0xffffffffu, NULL), 930);
+    assert_int_equal(sum, 970);
+    assert_int_equal(sg_score_compute(&p, SG_REASONS_ALL, NULL), 990);
+    assert_int_equal(sg_score_compute(&p, 0xffffffffu, NULL), 990);
 
     /* The cap. */
     for (i = 0; i < SG_REASON_COUNT; i++) {
