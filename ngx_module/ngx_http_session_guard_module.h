@@ -257,6 +257,8 @@ typedef struct {
     unsigned                           has_density:1;
     unsigned                           probed:1;    /* density only probed */
     unsigned                           foreign:1;   /* another device */
+    unsigned                           issued:1;    /* a new session was
+                                                       judged at issuance */
 } ngx_http_session_guard_ctx_t;
 
 
@@ -290,6 +292,8 @@ ngx_int_t ngx_http_session_guard_filter_init(ngx_conf_t *cf);
 
 /* The request's context (_handler.c). */
 ngx_int_t ngx_http_session_guard_access_handler(ngx_http_request_t *r);
+void ngx_http_session_guard_observation(ngx_http_session_guard_ctx_t *ctx,
+    ngx_http_session_guard_loc_conf_t *lcf, sg_observation_t *obs);
 ngx_http_session_guard_ctx_t *ngx_http_session_guard_get_ctx(
     ngx_http_request_t *r);
 ngx_http_session_guard_ctx_t *ngx_http_session_guard_create_ctx(
@@ -322,6 +326,8 @@ void ngx_http_session_guard_finish(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx, sg_verdict_e v);
 ngx_int_t ngx_http_session_guard_final(ngx_http_request_t *r,
     ngx_int_t status);
+ngx_int_t ngx_http_session_guard_block(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx);
 ngx_int_t ngx_http_session_guard_strip(ngx_http_request_t *r);
 ngx_uint_t ngx_http_session_guard_header_name_eq(u_char *lowcase,
     u_char *name, size_t len);

@@ -173,6 +173,40 @@ sg_judge(const sg_policy_t *policy, const sg_session_bound_t *bound,
 }
 
 
+void
+sg_judge_issuance(const sg_policy_t *policy, const sg_observation_t *obs,
+                  sg_judgement_t *out)
+{
+    sg_density_counts_t ip, net;
+    sg_score_input_t    extra;
+    uint32_t            reasons;
+
+    memset(out, 0, sizeof(*out));
+    memset(&extra, 0, sizeof(extra));
+
+    reasons = obs->place | sg_judge_client(obs);
+
+    if (obs->density != NULL && obs->ip_counts != NULL &&
+        obs->net_counts != NULL) {
+        /* counted as if added: one more session, no user named yet */
+        ip = *obs->ip_counts;
+        net = *obs->net_counts;
+        ip.sessions = ip.sessions_without + 1;
+        ip.users = ip.users_without;
+        net.sessions = net.sessions_without + 1;
+        net.users = net.users_without;
+
+        reasons |= sg_density_reasons(&ip, &net, obs->density, 1);
+    }
+
+    extra.first_sight = 1;
+    out->matched = 1;
+    out->reasons = reasons;
+    out->score = sg_score_compute(policy, reasons, &extra);
+    out->verdict = sg_verdict_for(policy, out->score, 1);
+}
+
+
 int
 sg_judgement_worse(const sg_judgement_t *a, const sg_judgement_t *b)
 {

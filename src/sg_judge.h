@@ -86,6 +86,21 @@ typedef struct {
 void sg_judge(const sg_policy_t *policy, const sg_session_bound_t *bound,
               const sg_observation_t *obs, sg_judgement_t *out);
 
+/*
+ * Judges a session at its issuance, before the response that hands it out
+ * leaves: on what its login shows, with no binding to compare (as a first
+ * sight): the address's reasons (obs->place: a denied country or network,
+ * an anonymiser), the client (client_mismatch), and the density of the
+ * address counting this login.  obs->ip_counts and obs->net_counts are the
+ * counts before it (a probe without a session); the login adds one
+ * distinct session, which it is by construction, and no user: the user is
+ * named only by the response, so a login that brings the users of an
+ * address over the threshold is caught on the session's first request
+ * instead.  The verdict is block, tag or new, as for a first sight.
+ */
+void sg_judge_issuance(const sg_policy_t *policy, const sg_observation_t *obs,
+                       sg_judgement_t *out);
+
 /* Whether a is a worse judgement than b: revoked, then a stronger verdict,
  * then a higher score.  A request with several values of its session
  * cookie takes the worst. */

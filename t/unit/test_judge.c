@@ -588,6 +588,88 @@ test_client_mismatch(void **state)
 }
 
 
+/* A login judged at issuance: its place, its client, its address's
+ * density with this login counted. */
+static void
+test_issuance(void **state)
+{
+    sg_client_facts_t   script = {SG_HELLO_PARSED | SG_HELLO_ALPN_H2 |
+                                  SG_HELLO_TLS13 | SG_HELLO_ETM};
+    sg_device_t         d = device_of(UA_CHROME_124_WIN, "en-US");
+    sg_density_counts_t ip = {0, 0, 0, 0}, net = {0, 0, 0, 0};
+    sg_density_policy_t dp = {3, 20, SG_DENSITY_NET_FACTOR};
+    sg_policy_t         policy;
+    sg_observation_t    obs;
+    sg_judgement_t      j;
+
+    (void) state;
+
+    sg_policy_init_defaults(&policy);
+    memset(&obs, 0, sizeof(obs));
+    obs.device = &d;
+    obs.tls = "tls-a";
+    obs.now = NOW;
+
+    /* a clean login: new */
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.reasons, 0);
+    assert_int_equal(j.verdict, SG_VERDICT_NEW);
+
+    /* from a denied country: blocked before the cookie leaves */
+    obs.place = SG_REASON_BIT(SG_REASON_DENIED_COUNTRY);
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.verdict, SG_VERDICT_BLOCK);
+    assert_int_equal(j.score, 100);
+
+    /* from a VPN or hosting exit: tagged (monitor) */
+    obs.place = SG_REASON_BIT(SG_REASON_VPN_IP);
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
+    obs.place = SG_REASON_BIT(SG_REASON_HOSTING_IP);
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
+
+    /* a script with a browser's User-Agent: tagged; behind a VPN, blocked */
+    obs.place = 0;
+    obs.hello = &script;
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_CLIENT_MISMATCH));
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
+    obs.place = SG_REASON_BIT(SG_REASON_VPN_IP);
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.verdict, SG_VERDICT_BLOCK);
+    obs.hello = NULL;
+    obs.place = 0;
+
+    /* Density, this login counted: the fifth account behind one home
+     * address (four users already) is a farm... */
+    obs.ip_counts = &ip;
+    obs.net_counts = &net;
+    obs.density = &dp;
+    ip.users_without = ip.users = 4;
+    ip.sessions_without = ip.sessions = 4;
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_FARM_DENSITY));
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
+    /* ...a household of three logging in again is not (the user is named
+     * only by the response: not counted as a new one) */
+    ip.users_without = ip.users = 3;
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.reasons, 0);
+    /* and the login is one more session: the twenty-first is a farm */
+    ip.sessions_without = ip.sessions = 20;
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_FARM_DENSITY));
+    ip.sessions_without = ip.sessions = 19;
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.reasons, 0);
+    /* the network, four times as many */
+    net.sessions_without = net.sessions = 80;
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_FARM_DENSITY));
+}
+
+
 static void
 test_worse(void **state)
 {
@@ -644,6 +726,7 @@ main(void)
         cmocka_unit_test(test_place_and_write_back),
         cmocka_unit_test(test_density),
         cmocka_unit_test(test_client_mismatch),
+        cmocka_unit_test(test_issuance),
         cmocka_unit_test(test_worse),
     };
 
