@@ -141,10 +141,11 @@ $(BUILD)/%: tools/%.c $(REL_OBJS)
 	$(CC) $(CSTD) -g -O2 $(WARN) -Isrc -o $@ $< $(REL_OBJS) -lssl $(LIBS)
 
 # The replay harness: several files of its own, its libraries, the core,
-# OpenSSL, hiredis.
+# OpenSSL, nghttp2, hiredis.
 $(BUILD)/sg-replay: $(REPLAY_SRCS) $(REPLAY_HDRS) $(TLIB_REL_OBJS) $(REL_OBJS)
 	$(CC) $(CSTD) -g -O2 $(WARN) -Isrc -Itools/lib -Itools/sg-replay -o $@ \
-		$(REPLAY_SRCS) $(TLIB_REL_OBJS) $(REL_OBJS) -lssl -lhiredis $(LIBS)
+		$(REPLAY_SRCS) $(TLIB_REL_OBJS) $(REL_OBJS) -lssl -lnghttp2 \
+		-lhiredis $(LIBS)
 
 $(BUILD)/t/%: t/helpers/%.c
 	@mkdir -p $(dir $@)

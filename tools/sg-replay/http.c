@@ -49,49 +49,46 @@ sg_http_line(sg_json_buf_t *out, const char *name, const char *value)
 /* Cookie, and for a body Content-Type and Content-Length, go where the
  * profile marks the cookie, or last. */
 static void
-sg_http_cookie_block(const sg_http_request_t *r, sg_json_buf_t *out)
+sg_http_cookie_block(const sg_http_request_t *r, sg_http_field_cb cb, void *arg)
 {
-    char len[32];
+    sg_json_buf_t cookie = {0};
+    char          len[32];
 
     if (r->body != NULL) {
         if (sg_http_extra(r, "Content-Type") == NULL && r->content_type) {
-            sg_http_line(out, "Content-Type", r->content_type);
+            cb(arg, "Content-Type", r->content_type);
         }
         snprintf(len, sizeof(len), "%zu", strlen(r->body));
-        sg_http_line(out, "Content-Length", len);
+        cb(arg, "Content-Length", len);
     }
 
     if (r->cookie_value != NULL && sg_http_extra(r, "Cookie") == NULL) {
-        sg_json_buf_adds(out, "Cookie: ");
-        sg_json_buf_adds(out, r->cookie_name);
-        sg_json_buf_add(out, "=", 1);
-        sg_json_buf_adds(out, r->cookie_value);
-        sg_json_buf_add(out, "\r\n", 2);
+        sg_json_buf_adds(&cookie, r->cookie_name);
+        sg_json_buf_add(&cookie, "=", 1);
+        sg_json_buf_adds(&cookie, r->cookie_value);
+        sg_json_buf_add(&cookie, "", 1);
+        if (!cookie.oom) {
+            cb(arg, "Cookie", cookie.data);
+        }
+        sg_json_buf_free(&cookie);
     }
 }
 
 
 void
-sg_http_build(const sg_http_request_t *r, sg_json_buf_t *out)
+sg_http_fields(const sg_http_request_t *r, sg_http_field_cb cb, void *arg)
 {
     const sg_profile_t *p = r->profile;
     const sg_header_t  *h, *x;
     size_t              i;
     int                 cookie_done = 0;
 
-    sg_json_buf_printf(out, "%s %s HTTP/1.1\r\n", r->method, r->path);
-
-    x = sg_http_extra(r, "Host");
-    if (x == NULL || x->value != NULL) {
-        sg_http_line(out, "Host", x ? x->value : r->host);
-    }
-
     for (i = 0; i < p->n_headers; i++) {
         h = &p->headers[i];
 
         if (h->value == NULL) {
             if (strcasecmp(h->name, "Cookie") == 0 && !cookie_done) {
-                sg_http_cookie_block(r, out);
+                sg_http_cookie_block(r, cb, arg);
                 cookie_done = 1;
             }
             continue;
@@ -100,26 +97,56 @@ sg_http_build(const sg_http_request_t *r, sg_json_buf_t *out)
         x = sg_http_extra(r, h->name);
         if (x != NULL) {
             if (x->value != NULL) {
-                sg_http_line(out, h->name, x->value);
+                cb(arg, h->name, x->value);
             }
             continue;
         }
 
-        sg_http_line(out, h->name, h->value);
+        cb(arg, h->name, h->value);
     }
 
     for (i = 0; i < r->n_extra; i++) {
         x = &r->extra[i];
         if (x->value != NULL && strcasecmp(x->name, "Host") != 0 &&
             !sg_http_in_profile(p, x->name)) {
-            sg_http_line(out, x->name, x->value);
+            cb(arg, x->name, x->value);
         }
     }
 
     if (!cookie_done) {
-        sg_http_cookie_block(r, out);
+        sg_http_cookie_block(r, cb, arg);
+    }
+}
+
+
+const char *
+sg_http_authority(const sg_http_request_t *r)
+{
+    const sg_header_t *x = sg_http_extra(r, "Host");
+
+    return x == NULL ? r->host : x->value;
+}
+
+
+static void
+sg_http_field_line(void *arg, const char *name, const char *value)
+{
+    sg_http_line(arg, name, value);
+}
+
+
+void
+sg_http_build(const sg_http_request_t *r, sg_json_buf_t *out)
+{
+    const char *host = sg_http_authority(r);
+
+    sg_json_buf_printf(out, "%s %s HTTP/1.1\r\n", r->method, r->path);
+
+    if (host != NULL) {
+        sg_http_line(out, "Host", host);
     }
 
+    sg_http_fields(r, sg_http_field_line, out);
     sg_json_buf_add(out, "\r\n", 2);
 
     if (r->body != NULL) {
@@ -218,10 +245,9 @@ sg_http_find(sg_http_reader_t *rd, const char *what)
 static int
 sg_http_add_header(sg_http_response_t *resp, const char *line, size_t len)
 {
-    const char  *colon = memchr(line, ':', len);
-    const char  *v;
-    sg_header_t *hs;
-    size_t       vlen;
+    const char *colon = memchr(line, ':', len);
+    const char *v;
+    size_t      vlen;
 
     if (colon == NULL || colon == line) {
         return -1;
@@ -237,18 +263,8 @@ sg_http_add_header(sg_http_response_t *resp, const char *line, size_t len)
         vlen--;
     }
 
-    hs = realloc(resp->headers, (resp->n_headers + 1) * sizeof(sg_header_t));
-    if (hs == NULL) {
-        return -1;
-    }
-
-    resp->headers = hs;
-    hs[resp->n_headers].name = strndup(line, (size_t) (colon - line));
-    hs[resp->n_headers].value = strndup(v, vlen);
-    resp->n_headers++;
-
-    return hs[resp->n_headers - 1].name && hs[resp->n_headers - 1].value ? 0
-                                                                         : -1;
+    return sg_http_response_add_header(resp, line, (size_t) (colon - line), v,
+                                       vlen);
 }
 
 
@@ -296,6 +312,28 @@ sg_http_body_chunked(sg_http_reader_t *rd, sg_http_response_t *resp)
     resp->body[out] = '\0';
     resp->body_len = out;
     return 0;
+}
+
+
+int
+sg_http_response_add_header(sg_http_response_t *resp, const char *name,
+                            size_t name_len, const char *value,
+                            size_t value_len)
+{
+    sg_header_t *hs;
+
+    hs = realloc(resp->headers, (resp->n_headers + 1) * sizeof(sg_header_t));
+    if (hs == NULL) {
+        return -1;
+    }
+
+    resp->headers = hs;
+    hs[resp->n_headers].name = strndup(name, name_len);
+    hs[resp->n_headers].value = strndup(value, value_len);
+    resp->n_headers++;
+
+    return hs[resp->n_headers - 1].name && hs[resp->n_headers - 1].value ? 0
+                                                                         : -1;
 }
 
 

@@ -1,6 +1,7 @@
 /*
  * HTTP/1.1 over a sg_conn_t: writes one request in a profile's header order
- * and reads one response (Content-Length, chunked, or until close).
+ * and reads one response (Content-Length, chunked, or until close).  The
+ * header list itself (sg_http_fields) serves HTTP/2 too (h2.c).
  */
 
 #ifndef SG_REPLAY_HTTP_H
@@ -37,6 +38,17 @@ typedef struct {
 
 /* The request's bytes into out. */
 void sg_http_build(const sg_http_request_t *r, sg_json_buf_t *out);
+
+/* The request's header fields but Host, in the order sent, to cb. */
+typedef void (*sg_http_field_cb)(void *arg, const char *name,
+                                 const char *value);
+void sg_http_fields(const sg_http_request_t *r, sg_http_field_cb cb, void *arg);
+/* The Host header's value (a scenario may replace it), NULL if removed. */
+const char *sg_http_authority(const sg_http_request_t *r);
+
+int sg_http_response_add_header(sg_http_response_t *resp, const char *name,
+                                size_t name_len, const char *value,
+                                size_t value_len);
 
 /* Reads a response; -1 with a message in err. */
 int  sg_http_read(sg_conn_t *c, int head, sg_http_response_t *resp, char *err,

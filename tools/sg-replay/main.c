@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "har.h"
+#include "h2.h"
 #include "http.h"
 #include "profile.h"
 #include "report.h"
@@ -50,6 +51,7 @@ typedef struct {
     const char *prefix;
     const char *time_fields;
     const char *cafile;
+    const char *keylog;
     const char *profiles_file;
     const char *har;
     const char *har_host;
@@ -114,6 +116,7 @@ sg_usage(FILE *out)
         "                      (127.0.0.1)\n"
         "  --profiles FILE     extra client profiles (JSON)\n"
         "  --cafile FILE       verify the target's certificate\n"
+        "  --keylog FILE       append TLS secrets (NSS key log format)\n"
         "  --timeout MS        per socket operation (5000)\n"
         "  --json              one JSON document instead of text\n"
         "  --min-tpr X         fail if the true-positive rate is below X\n"
@@ -152,6 +155,7 @@ sg_parse_args(int argc, char **argv, sg_opts_t *o, const char **scenario)
         {"profiles", required_argument, NULL, 'p'},
         {"list-profiles", no_argument, NULL, 'l'},
         {"cafile", required_argument, NULL, 'A'},
+        {"keylog", required_argument, NULL, 'K'},
         {"timeout", required_argument, NULL, 't'},
         {"json", no_argument, NULL, 'j'},
         {"min-tpr", required_argument, NULL, 'm'},
@@ -230,6 +234,9 @@ sg_parse_args(int argc, char **argv, sg_opts_t *o, const char **scenario)
             break;
         case 'A':
             o->cafile = optarg;
+            break;
+        case 'K':
+            o->keylog = optarg;
             break;
         case 't':
             o->timeout_ms = atoi(optarg);
@@ -410,7 +417,7 @@ sg_ctx_for(sg_replay_t *rp, const sg_profile_t *p, char *err, size_t len)
     size_t i = (size_t) (p - rp->profiles.items);
 
     if (rp->ctxs[i] == NULL) {
-        rp->ctxs[i] = sg_tls_ctx_new(p, rp->o.cafile, err, len);
+        rp->ctxs[i] = sg_tls_ctx_new(p, rp->o.cafile, rp->o.keylog, err, len);
     }
 
     return rp->ctxs[i];
@@ -493,16 +500,21 @@ sg_step_run(sg_replay_t *rp, size_t idx)
     }
 
     sg_conn_ja4(&conn, res.ja4, sizeof(res.ja4));
+    res.h2 = sg_conn_is_h2(&conn);
 
-    if (sg_conn_write(&conn, wire.data, wire.len) != 0) {
+    if (res.h2) {
+        if (sg_h2_exchange(&conn, &req, &resp, err, sizeof(err)) != 0) {
+            res.tag.verdict = SG_V_FAILED;
+            sg_conn_close(&conn);
+            goto done;
+        }
+    } else if (sg_conn_write(&conn, wire.data, wire.len) != 0) {
         snprintf(err, sizeof(err), "write failed");
         res.tag.verdict = SG_V_FAILED;
         sg_conn_close(&conn);
         goto done;
-    }
-
-    if (sg_http_read(&conn, strcmp(req.method, "HEAD") == 0, &resp, err,
-                     sizeof(err)) != 0) {
+    } else if (sg_http_read(&conn, strcmp(req.method, "HEAD") == 0, &resp, err,
+                            sizeof(err)) != 0) {
         res.tag.verdict = SG_V_FAILED;
         sg_conn_close(&conn);
         goto done;

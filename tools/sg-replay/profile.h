@@ -1,23 +1,21 @@
 /*
  * Client profiles: what one kind of client looks like on the wire, in the
- * TLS ClientHello and in its HTTP request headers.  Built-in profiles imitate
- * common browsers and HTTP libraries as far as OpenSSL lets a client shape
- * its hello (cipher and group order, signature algorithms, which optional
- * extensions appear); GREASE, extension order and post-quantum key shares
- * are beyond it.  Extra profiles come from a JSON file (docs/replay.md).
- *
- * ALPN: every built-in profile offers only "http/1.1", because the harness
- * speaks HTTP/1.1; offering "h2" would oblige it to speak HTTP/2.  So the
- * JA4 "a" part ends in "h1" where the real browser's ends in "h2", and the
- * rest of the JA4 still tells the profiles apart.
+ * TLS ClientHello, in its HTTP/2 connection setup and in its request
+ * headers.  Built-in browser profiles carry the real browsers' JA4: the
+ * cipher and signature lists OpenSSL offers, the extensions it does not
+ * implement added as custom extensions (tls_ext.c), GREASE extensions, and
+ * the renegotiation_info extension in place of OpenSSL's SCSV.  Extra
+ * profiles come from a JSON file (docs/replay.md).
  */
 
 #ifndef SG_REPLAY_PROFILE_H
 #define SG_REPLAY_PROFILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-#define SG_PROFILE_MAX_HEADERS 32
+#define SG_PROFILE_MAX_HEADERS     32
+#define SG_PROFILE_MAX_H2_SETTINGS 8
 
 /* A request header.  In a profile, a header with a NULL value marks where
  * the Cookie header goes ("Cookie") and is otherwise ignored; in a scenario
@@ -46,6 +44,24 @@ typedef struct {
     unsigned etm : 1;            /* encrypt-then-MAC */
     unsigned padding : 1;        /* RFC 7685 padding */
     unsigned pha : 1;            /* post-handshake authentication */
+    unsigned grease : 1;         /* GREASE extensions and group (RFC 8701) */
+    unsigned reneg_ext : 1;      /* renegotiation_info, not the SCSV */
+    /* extensions OpenSSL does not implement, "name[=arg],..." (tls_ext.c) */
+    char *extensions;
+
+    /* HTTP/2, when ALPN picks h2: SETTINGS in order, the connection's
+     * WINDOW_UPDATE (0: none), the HEADERS priority (weight 0: none) and
+     * the pseudo-header order as letters of "masp" */
+    struct {
+        uint16_t id;
+        uint32_t value;
+    } h2_settings[SG_PROFILE_MAX_H2_SETTINGS];
+    size_t   n_h2_settings;
+    uint32_t h2_window_update;
+    uint16_t h2_weight; /* 1..256 */
+    unsigned h2_exclusive : 1;
+    uint32_t h2_depends_on;
+    char     h2_pseudo[5];
 
     sg_header_t headers[SG_PROFILE_MAX_HEADERS];
     size_t      n_headers;

@@ -55,6 +55,7 @@ sg_report_json_request(sg_report_t *rep, const sg_result_t *r)
     sg_json_buf_printf(b, ",\"expect_ok\":%s", r->expect_ok ? "true" : "false");
     sg_json_buf_printf(b, ",\"shifted\":%lld,\"ms\":%.1f", r->shifted, r->ms);
     sg_report_str(b, "ja4", r->ja4[0] ? r->ja4 : NULL);
+    sg_report_str(b, "http", r->status == 0 ? NULL : r->h2 ? "2" : "1.1");
     sg_report_str(b, "error", r->error[0] ? r->error : NULL);
     sg_report_str(b, "note", s->note);
     sg_json_buf_adds(b, "}");

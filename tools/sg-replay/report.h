@@ -27,6 +27,7 @@ typedef struct {
     long long        shifted; /* seconds the session's times moved back */
     double           ms;
     char             ja4[SG_TLS_FP_JA4_SIZE];
+    int              h2; /* ALPN picked h2 and the request went over it */
     char             error[256];
 } sg_result_t;
 

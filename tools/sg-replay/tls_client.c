@@ -19,8 +19,12 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
 
+#include "grease_groups.h"
 #include "sg_tls_fp.h"
+#include "tls_ext.h"
 
 
 static void
@@ -161,6 +165,64 @@ sg_tls_msg_cb(int write_p, int version, int content_type, const void *buf,
 }
 
 
+/*
+ * Signature algorithms.  OpenSSL's list parser refuses a name given twice,
+ * which Apple's stack does (rsa_pss_rsae_sha384); the (hash, key) pair
+ * form takes it, so a list with a repeat goes through this table.
+ */
+static const struct {
+    const char *name;
+    int         hash;
+    int         key;
+} sg_tls_sigalg_nids[] = {
+    {"ecdsa_secp256r1_sha256", NID_sha256, EVP_PKEY_EC},
+    {"ecdsa_secp384r1_sha384", NID_sha384, EVP_PKEY_EC},
+    {"ecdsa_secp521r1_sha512", NID_sha512, EVP_PKEY_EC},
+    {"rsa_pss_rsae_sha256", NID_sha256, EVP_PKEY_RSA_PSS},
+    {"rsa_pss_rsae_sha384", NID_sha384, EVP_PKEY_RSA_PSS},
+    {"rsa_pss_rsae_sha512", NID_sha512, EVP_PKEY_RSA_PSS},
+    {"rsa_pkcs1_sha256", NID_sha256, EVP_PKEY_RSA},
+    {"rsa_pkcs1_sha384", NID_sha384, EVP_PKEY_RSA},
+    {"rsa_pkcs1_sha512", NID_sha512, EVP_PKEY_RSA},
+    {"ECDSA+SHA1", NID_sha1, EVP_PKEY_EC},
+    {"RSA+SHA1", NID_sha1, EVP_PKEY_RSA},
+};
+
+
+static int
+sg_tls_sigalgs(SSL_CTX *ctx, const char *list)
+{
+    int         pairs[2 * 32];
+    size_t      n = 0, i, k;
+    const char *p;
+
+    if (SSL_CTX_set1_sigalgs_list(ctx, list)) {
+        return 0;
+    }
+
+    for (p = list; *p != '\0'; p += k + (p[k] == ':')) {
+        k = strcspn(p, ":");
+        for (i = 0;
+             i < sizeof(sg_tls_sigalg_nids) / sizeof(sg_tls_sigalg_nids[0]);
+             i++) {
+            if (strlen(sg_tls_sigalg_nids[i].name) == k &&
+                strncmp(p, sg_tls_sigalg_nids[i].name, k) == 0) {
+                break;
+            }
+        }
+        if (i == sizeof(sg_tls_sigalg_nids) / sizeof(sg_tls_sigalg_nids[0]) ||
+            n == sizeof(pairs) / sizeof(pairs[0])) {
+            return -1;
+        }
+        pairs[n++] = sg_tls_sigalg_nids[i].hash;
+        pairs[n++] = sg_tls_sigalg_nids[i].key;
+    }
+
+    ERR_clear_error();
+    return SSL_CTX_set1_sigalgs(ctx, pairs, (long) n) ? 0 : -1;
+}
+
+
 /* "h2,http/1.1" to ALPN wire format. */
 static int
 sg_tls_alpn(SSL_CTX *ctx, const char *list)
@@ -188,11 +250,37 @@ sg_tls_alpn(SSL_CTX *ctx, const char *list)
 }
 
 
+static FILE *sg_tls_keylog;
+
+
+static void
+sg_tls_keylog_line(const SSL *ssl, const char *line)
+{
+    (void) ssl;
+
+    fprintf(sg_tls_keylog, "%s\n", line);
+    fflush(sg_tls_keylog);
+}
+
+
 SSL_CTX *
-sg_tls_ctx_new(const sg_profile_t *p, const char *cafile, char *err,
-               size_t err_len)
+sg_tls_ctx_new(const sg_profile_t *p, const char *cafile, const char *keylog,
+               char *err, size_t err_len)
 {
     SSL_CTX *ctx;
+
+    /* before the first SSL_CTX, which takes its groups from the providers */
+    if (sg_grease_groups_load(err, err_len) != 0) {
+        return NULL;
+    }
+
+    if (keylog != NULL && sg_tls_keylog == NULL) {
+        sg_tls_keylog = fopen(keylog, "a");
+        if (sg_tls_keylog == NULL) {
+            snprintf(err, err_len, "%s: cannot open", keylog);
+            return NULL;
+        }
+    }
 
     ctx = SSL_CTX_new(TLS_client_method());
     if (ctx == NULL) {
@@ -221,7 +309,7 @@ sg_tls_ctx_new(const sg_profile_t *p, const char *cafile, char *err,
         goto failed;
     }
 
-    if (p->sigalgs && !SSL_CTX_set1_sigalgs_list(ctx, p->sigalgs)) {
+    if (p->sigalgs && sg_tls_sigalgs(ctx, p->sigalgs) != 0) {
         sg_tls_err(err, err_len, "signature algorithms");
         goto failed;
     }
@@ -252,6 +340,10 @@ sg_tls_ctx_new(const sg_profile_t *p, const char *cafile, char *err,
         goto failed;
     }
 
+    if (sg_tls_ext_ctx(ctx, p, err, err_len) != 0) {
+        goto failed;
+    }
+
     if (cafile != NULL) {
         if (!SSL_CTX_load_verify_locations(ctx, cafile, NULL)) {
             sg_tls_err(err, err_len, "CA file");
@@ -267,6 +359,10 @@ sg_tls_ctx_new(const sg_profile_t *p, const char *cafile, char *err,
                                             SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_set_msg_callback(ctx, sg_tls_msg_cb);
 
+    if (sg_tls_keylog != NULL) {
+        SSL_CTX_set_keylog_callback(ctx, sg_tls_keylog_line);
+    }
+
     return ctx;
 
 failed:
@@ -275,10 +371,11 @@ failed:
 }
 
 
-int
-sg_conn_open(sg_conn_t *c, const sg_target_t *t, const sg_profile_t *p,
-             SSL_CTX *ctx, int proxy, const char *client_ip,
-             SSL_SESSION *resume, int timeout_ms, char *err, size_t err_len)
+static int
+sg_conn_open1(sg_conn_t *c, const sg_target_t *t, const sg_profile_t *p,
+              SSL_CTX *ctx, int proxy, const char *client_ip,
+              SSL_SESSION *resume, int timeout_ms, int reneg, char *err,
+              size_t err_len)
 {
     struct timeval tv;
     int            one = 1;
@@ -334,9 +431,18 @@ sg_conn_open(sg_conn_t *c, const sg_target_t *t, const sg_profile_t *p,
         SSL_set_session(c->ssl, resume);
     }
 
+    if (sg_tls_ext_conn(c->ssl, p, reneg, err, err_len) != 0) {
+        goto failed;
+    }
+
     if (SSL_connect(c->ssl) != 1) {
         sg_tls_err(err, err_len, "TLS handshake");
         goto failed;
+    }
+
+    if (sg_tls_ext_after(c->ssl) != 0) {
+        sg_conn_close(c);
+        return 1;
     }
 
     return 0;
@@ -344,6 +450,26 @@ sg_conn_open(sg_conn_t *c, const sg_target_t *t, const sg_profile_t *p,
 failed:
     sg_conn_close(c);
     return -1;
+}
+
+
+int
+sg_conn_open(sg_conn_t *c, const sg_target_t *t, const sg_profile_t *p,
+             SSL_CTX *ctx, int proxy, const char *client_ip,
+             SSL_SESSION *resume, int timeout_ms, char *err, size_t err_len)
+{
+    int rc;
+
+    rc = sg_conn_open1(c, t, p, ctx, proxy, client_ip, resume, timeout_ms, 1,
+                       err, err_len);
+
+    /* a TLS 1.2 server: again, with OpenSSL's SCSV (tls_ext.c) */
+    if (rc == 1) {
+        rc = sg_conn_open1(c, t, p, ctx, proxy, client_ip, resume, timeout_ms,
+                           0, err, err_len);
+    }
+
+    return rc;
 }
 
 
@@ -397,6 +523,21 @@ sg_conn_read(sg_conn_t *c, char *buf, size_t len)
 
     /* a peer that closes without close_notify still ended the response */
     return e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL ? 0 : -1;
+}
+
+
+int
+sg_conn_is_h2(const sg_conn_t *c)
+{
+    const unsigned char *proto;
+    unsigned int         len = 0;
+
+    if (c->ssl == NULL) {
+        return 0;
+    }
+
+    SSL_get0_alpn_selected(c->ssl, &proto, &len);
+    return len == 2 && memcmp(proto, "h2", 2) == 0;
 }
 
 

@@ -2,7 +2,8 @@
  * Connections to the target: TCP, then an optional PROXY header, then an
  * optional TLS handshake shaped by a client profile.  Each connection keeps
  * a copy of the ClientHello it sent, so the harness can show the JA4 it
- * presented, computed by the module's own code.
+ * presented, computed by the module's own code (for display only: tests
+ * take expected values from reference captures).
  */
 
 #ifndef SG_REPLAY_TLS_CLIENT_H
@@ -39,9 +40,10 @@ typedef struct {
 /* "https://127.0.0.1:8443" or "http://host:port"; resolves the host once. */
 int sg_target_parse(const char *url, sg_target_t *t, char *err, size_t err_len);
 
-/* One SSL_CTX per profile; cafile NULL: no certificate verification. */
-SSL_CTX *sg_tls_ctx_new(const sg_profile_t *p, const char *cafile, char *err,
-                        size_t err_len);
+/* One SSL_CTX per profile; cafile NULL: no certificate verification;
+ * keylog: a file the TLS secrets are appended to (for tshark), or NULL. */
+SSL_CTX *sg_tls_ctx_new(const sg_profile_t *p, const char *cafile,
+                        const char *keylog, char *err, size_t err_len);
 
 /*
  * Connects; proxy is 0 (none), 1 or 2, and client_ip the address to claim.
@@ -54,6 +56,8 @@ int     sg_conn_open(sg_conn_t *c, const sg_target_t *t, const sg_profile_t *p,
                      size_t err_len);
 int     sg_conn_write(sg_conn_t *c, const char *buf, size_t len);
 ssize_t sg_conn_read(sg_conn_t *c, char *buf, size_t len);
+/* 1 when ALPN picked h2. */
+int sg_conn_is_h2(const sg_conn_t *c);
 /* The session to resume next time (a reference the caller frees). */
 SSL_SESSION *sg_conn_session(sg_conn_t *c);
 /* JA4 of the ClientHello sent, into buf (SG_TLS_FP_JA4_SIZE); "" if none. */
