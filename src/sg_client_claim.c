@@ -150,17 +150,20 @@ sg_client_claim_check(const sg_device_t *d, const sg_client_facts_t *facts,
 
     switch (stack) {
     case SG_STACK_CHROMIUM:
-    case SG_STACK_APPLE:
         if (!(f & SG_HELLO_GREASE)) {
             broken |= SG_CLAIM_NO_GREASE;
         }
 
-        /* On iOS a Chrome or Firefox version is the app's, not the
-         * system's TLS: only Safari's own says when 1.3 came. */
-        if (stack == SG_STACK_CHROMIUM) {
-            tls13_from = SG_CLAIM_CHROMIUM_TLS13;
+        tls13_from = SG_CLAIM_CHROMIUM_TLS13;
+        break;
 
-        } else if (d->family == SG_FAMILY_SAFARI) {
+    case SG_STACK_APPLE:
+        /* No capture proves what Apple's stack always sends (the one
+         * Apple hello in the reference data has no GREASE): only the
+         * rules every browser keeps apply.  On iOS a Chrome or Firefox
+         * version is the app's, not the system's TLS: only Safari's own
+         * says when 1.3 came. */
+        if (d->family == SG_FAMILY_SAFARI) {
             tls13_from = SG_CLAIM_SAFARI_TLS13;
         }
 

@@ -335,19 +335,27 @@ test_rules(void **state)
     d.major = 64;
     assert_int_equal(sg_client_claim_check(&d, &go, 0), 0);
 
+    /* Apple's stack: only the rules every browser keeps (no capture
+     * shows what else it always sends) */
     d = device_of(UA_SAFARI);
     assert_int_equal(sg_client_stack(&d), SG_STACK_APPLE);
     assert_int_equal(sg_client_claim_check(&d, &chrome, 0), 0);
-    assert_int_equal(sg_client_claim_check(&d, &go, 0), SG_CLAIM_NO_GREASE);
+    assert_int_equal(sg_client_claim_check(&d, &go, 0), 0);
+    assert_int_equal(sg_client_claim_check(&d, &openssl, 0),
+                     SG_CLAIM_LIBRARY_EXT);
+    f = go;
+    f.flags &= ~SG_HELLO_TLS13;
+    assert_int_equal(sg_client_claim_check(&d, &f, 0), SG_CLAIM_NO_TLS13);
 
-    /* On iOS, Chrome and Firefox are WebKit: Apple's stack, GREASE and
-     * no record_size_limit, whatever the app's version. */
+    /* On iOS, Chrome and Firefox are WebKit: Apple's stack, no
+     * record_size_limit to expect, whatever the app's version. */
     d = device_of(UA_FIREFOX_IOS);
     assert_int_equal(d.family, SG_FAMILY_FIREFOX);
     assert_int_equal(sg_client_stack(&d), SG_STACK_APPLE);
     assert_int_equal(sg_client_claim_check(&d, &chrome, 0), 0);
-    assert_int_equal(sg_client_claim_check(&d, &firefox, 0),
-                     SG_CLAIM_NO_GREASE);
+    assert_int_equal(sg_client_claim_check(&d, &go, 0), 0);
+    assert_int_equal(sg_client_claim_check(&d, &openssl, 0),
+                     SG_CLAIM_LIBRARY_EXT);
     d = device_of(UA_CHROME_IOS);
     assert_int_equal(sg_client_stack(&d), SG_STACK_APPLE);
     f = chrome;
