@@ -50,7 +50,15 @@ EMBED_CORE := -o src/sg_scripts.c -i sg_density.h -i sg_session.h \
               sg_volume_script=src/lua/volume.lua
 EMBED_TOOL := -o tools/sg-replay/timeshift_script.c -i timeshift.h \
               sg_ts_script=tools/sg-replay/timeshift.lua
-EMBEDDED   := src/sg_scripts.c tools/sg-replay/timeshift_script.c
+# Events and the dashboard: their scripts, and the page as a C string.
+EMBED_EVENTS := -o src/sg_event_scripts.c -i sg_event.h \
+              sg_event_script=src/lua/event.lua \
+              sg_index_script=src/lua/index.lua \
+              sg_dashboard_script=src/lua/dashboard.lua
+EMBED_PAGE := -o src/sg_dashboard_page.c -i sg_dashboard.h \
+              sg_dashboard_page=dashboard/index.html
+EMBEDDED   := src/sg_scripts.c tools/sg-replay/timeshift_script.c \
+              src/sg_event_scripts.c src/sg_dashboard_page.c
 # ngx_module/ follows nginx's own code style (aligned declarations, command
 # tables), which clang-format cannot express; the rest is clang-formatted.
 # The files scripts/embed-lua writes are left out: their lines are the Lua
@@ -122,7 +130,7 @@ $(BUILD)/unit/%.o: t/unit/%.c $(wildcard t/unit/*.h) $(CORE_HDRS)
 $(BUILD)/unit/%: t/unit/%.c $(SAN_OBJS) $(UNIT_SUPPORT) $(wildcard t/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) -g -O1 $(WARN) $(SAN) -Isrc -It/unit -o $@ $< $(SAN_OBJS) \
-		$(UNIT_SUPPORT) -lcmocka $(LIBS)
+		$(UNIT_SUPPORT) -lcmocka -lhiredis $(LIBS)
 
 $(BUILD)/unit-tools/%: tools/lib/t/%.c $(TLIB_SAN_OBJS) $(SAN_OBJS)
 	@mkdir -p $(dir $@)
@@ -180,10 +188,14 @@ format-check:
 scripts:
 	scripts/embed-lua $(EMBED_CORE)
 	scripts/embed-lua $(EMBED_TOOL)
+	scripts/embed-lua $(EMBED_EVENTS)
+	scripts/embed-lua $(EMBED_PAGE)
 
 check-scripts:
 	scripts/embed-lua --check $(EMBED_CORE)
 	scripts/embed-lua --check $(EMBED_TOOL)
+	scripts/embed-lua --check $(EMBED_EVENTS)
+	scripts/embed-lua --check $(EMBED_PAGE)
 
 test: deps
 	$(MAKE) check-scripts

@@ -1,9 +1,7 @@
 /*
  * libFuzzer target: the Redis replies as the module reads them.  The input
- * is a sequence of elements, each a type byte (modulo 3: nil, integer,
- * string) then, for an integer, 8 bytes little-endian, for a string a
- * length byte and that many bytes, copied to a buffer of exactly that
- * size.  Every prefix of the sequence is read as a session script reply
+ * is a sequence of elements (sg_fuzz_reply_elts() in sg_fuzz.h).  Every
+ * prefix of the sequence is read as a session script reply
  * and as a density script reply: a reply that reads must give fields in
  * range, NUL-terminated and printable, and one that does not must leave
  * the output cleared.
@@ -89,39 +87,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     sg_fuzz_t           f;
     sg_reply_elt_t      e[SG_FUZZ_ELTS];
-    sg_density_counts_t c;
-    size_t              n = 0, i, k;
-    uint64_t            v;
+    sg_density_counts_t c, nc;
+    size_t              n, i, k;
     int64_t             iv;
     const char         *p;
 
     sg_fuzz_init(&f, data, size);
-    memset(e, 0, sizeof(e));
 
-    while (n < SG_FUZZ_ELTS && sg_fuzz_more(&f)) {
-        switch (sg_fuzz_byte(&f) % 3) {
-        case 0:
-            e[n].type = SG_REPLY_NIL;
-            break;
-
-        case 1:
-            e[n].type = SG_REPLY_INTEGER;
-
-            for (v = 0, k = 0; k < 8; k++) {
-                v |= (uint64_t) sg_fuzz_byte(&f) << (8 * k);
-            }
-
-            e[n].integer = (int64_t) v;
-            break;
-
-        default:
-            e[n].type = SG_REPLY_STRING;
-            e[n].str = sg_fuzz_chunk(&f, &e[n].len);
-            break;
-        }
-
-        n++;
-    }
+    n = sg_fuzz_reply_elts(&f, e, SG_FUZZ_ELTS);
 
     for (i = 0; i < n; i++) {
         if (sg_reply_int(&e[i], &iv) == 0) {
@@ -137,9 +110,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (i = 0; i <= n; i++) {
         sg_fuzz_session_reply(i, e);
 
-        if (sg_density_parse_reply(i, e, &c) == 0) {
-            sg_fuzz_check(i == 4 && c.sessions >= 0 && c.users >= 0 &&
-                          c.sessions_without >= 0 && c.users_without >= 0);
+        if (sg_density_parse_reply(i, e, &c, &nc) == 0) {
+            sg_fuzz_check(i == 8 && c.sessions >= 0 && c.users >= 0 &&
+                          c.sessions_without >= 0 && c.users_without >= 0 &&
+                          nc.sessions >= 0 && nc.users_without >= 0);
         }
     }
 

@@ -5,7 +5,8 @@
 #   message bytes, one file per record); without ../shared (a user's clone)
 #   it says so and writes none;
 # - reply: the replies of the session and density scripts, in the element
-#   encoding fuzz/fuzz_reply.c reads.
+#   encoding fuzz/sg_fuzz.h reads (sg_fuzz_reply_elts);
+# - volume: the volume script's replies, likewise.
 
 set -eu
 
@@ -18,7 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 shared=${SG_SHARED:-$here/../../shared}
 jsonl=$shared/testdata/tls/clienthellos.jsonl
 
-mkdir -p "$1/clienthello" "$1/reply"
+mkdir -p "$1/clienthello" "$1/reply" "$1/volume"
 
 # Element encoding: type byte 0 nil, 1 integer (8 bytes little-endian),
 # 2 string (length byte, bytes).
@@ -26,7 +27,7 @@ perl -e '
     use strict;
     use warnings;
 
-    my $dir = shift;
+    my ($dir, $vdir) = @ARGV;
     sub nil { return "\0" }
     sub int64 { return "\1" . pack("q<", shift) }
     sub str { my $s = shift; return "\2" . chr(length $s) . $s }
@@ -50,13 +51,29 @@ perl -e '
         "density-strings" => str("17") . str("5") . str("16") . str("5"),
     );
 
-    for my $name (keys %seeds) {
-        open(my $out, ">:raw", "$dir/$name.bin")
-            or die "make-seeds: $dir/$name.bin: $!\n";
-        print $out $seeds{$name};
-        close($out) or die "make-seeds: $dir/$name.bin: $!\n";
+    # {b, r, o, b0, r0, o0}: after the request, then before it.
+    my %volume = (
+        "first" => join("", map { int64($_) } 5120, 1, 1, 0, 0, 0),
+        "crossing" => join("", map { int64($_) }
+            104857700, 31, 12, 104857000, 30, 11),
+        "no-objects" => join("", map { int64($_) } 900, 4, 0, 800, 3, 0),
+        "strings" => join("", map { str($_) } "2048", "2", "1", "1024",
+            "1", "1"),
+        "with-user" => join("", int64(1700000000), int64(3600),
+            int64(1), int64(0), int64(0), int64(0),
+            str("alice%40example.com")),
+    );
+
+    for my $set ([$dir, \%seeds], [$vdir, \%volume]) {
+        my ($d, $s) = @$set;
+        for my $name (keys %$s) {
+            open(my $out, ">:raw", "$d/$name.bin")
+                or die "make-seeds: $d/$name.bin: $!\n";
+            print $out $s->{$name};
+            close($out) or die "make-seeds: $d/$name.bin: $!\n";
+        }
     }
-' "$1/reply"
+' "$1/reply" "$1/volume"
 
 if [ ! -r "$jsonl" ]; then
     echo "make-seeds: $jsonl not found; no ClientHello seeds written"

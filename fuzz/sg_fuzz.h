@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sg_reply.h"
+
 #define SG_FUZZ_MAX_SLICES 64
 
 typedef struct {
@@ -165,6 +167,49 @@ sg_fuzz_printable(const char *s, size_t max, int spaces)
     }
 
     return 0;
+}
+
+
+/*
+ * Up to max Redis reply elements, as the glue hands them over: each a type
+ * byte (modulo 3: nil, integer, string) then, for an integer, 8 bytes
+ * little-endian, for a string a length byte and that many bytes, copied to
+ * a buffer of exactly that size.  Returns the number read.
+ */
+static inline size_t
+sg_fuzz_reply_elts(sg_fuzz_t *f, sg_reply_elt_t *e, size_t max)
+{
+    size_t   n = 0, k;
+    uint64_t v;
+
+    memset(e, 0, max * sizeof(*e));
+
+    while (n < max && sg_fuzz_more(f)) {
+        switch (sg_fuzz_byte(f) % 3) {
+        case 0:
+            e[n].type = SG_REPLY_NIL;
+            break;
+
+        case 1:
+            e[n].type = SG_REPLY_INTEGER;
+
+            for (v = 0, k = 0; k < 8; k++) {
+                v |= (uint64_t) sg_fuzz_byte(f) << (8 * k);
+            }
+
+            e[n].integer = (int64_t) v;
+            break;
+
+        default:
+            e[n].type = SG_REPLY_STRING;
+            e[n].str = sg_fuzz_chunk(f, &e[n].len);
+            break;
+        }
+
+        n++;
+    }
+
+    return n;
 }
 
 

@@ -50,6 +50,17 @@ ngx_http_session_guard_finish(ngx_http_request_t *r,
 
     ngx_http_session_guard_count(r, NGX_HTTP_SG_M_VERDICT_NONE + v);
 
+    /* The dashboard's and the SIEM's record, sent without waiting. */
+    if (ctx->has_key && v != SG_VERDICT_OK && v != SG_VERDICT_NONE) {
+        ngx_http_session_guard_event(r, ctx, ctx->key,
+                                     v == SG_VERDICT_NEW ? SG_EVENT_FIRST
+                                                         : SG_EVENT_ALERT);
+    }
+
+    if (ctx->reasons) {
+        ngx_http_session_guard_count_reasons(r, ctx->reasons);
+    }
+
     if (v == SG_VERDICT_BLOCK) {
         ctx->status = ngx_http_session_guard_block(r, ctx);
 
@@ -313,6 +324,7 @@ ngx_http_session_guard_block(ngx_http_request_t *r,
                                                   0);
         ngx_http_session_guard_shared_forget(r, ctx->key);
         ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REVOKED);
+        ngx_http_session_guard_event(r, ctx, ctx->key, SG_EVENT_REVOKE);
     }
 
     if (lcf->on_block == NGX_HTTP_SG_BLOCK_REVOKE) {

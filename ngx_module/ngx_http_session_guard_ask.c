@@ -22,6 +22,36 @@ ngx_http_session_guard_sg(u_char *p, size_t len)
 
 
 /*
+ * During a rotation, the session's key under the previous secret: the
+ * value being bound, or the request's value whose current key is key.
+ * The script moves a record found only there to the current key's name.
+ * NULL when there is no previous key.
+ */
+static u_char *
+ngx_http_session_guard_ask_prev(ngx_http_session_guard_main_conf_t *mcf,
+    sg_session_mode_e mode, u_char *key, ngx_http_session_guard_ctx_t *ctx)
+{
+    ngx_uint_t  i;
+
+    if (!mcf->prev_hash.ready) {
+        return NULL;
+    }
+
+    if (mode == SG_SESSION_BIND) {
+        return ctx->bind_prev[0] ? ctx->bind_prev : NULL;
+    }
+
+    for (i = 0; i < ctx->obs.nsessions; i++) {
+        if (ngx_memcmp(ctx->obs.keys[i], key, SG_SESSION_KEY_LEN) == 0) {
+            return ctx->obs.prev_keys[i][0] ? ctx->obs.prev_keys[i] : NULL;
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
  * Runs the session script in the given mode for the session named by key,
  * with the request's observation on ctx.  j gives what a VERDICT records
  * and the place it moves the session to; place says whether the
@@ -36,13 +66,15 @@ ngx_http_session_guard_ask_session(ngx_http_request_t *r,
     ngx_uint_t tag)
 {
     int                                  n;
+    u_char                              *prev;
     ngx_int_t                            rc;
-    sg_str_t                             name, argv[SG_SESSION_NARGS];
+    ngx_uint_t                           nkeys;
+    sg_str_t                             names[2], argv[SG_SESSION_NARGS];
     const char                          *verdict;
     sg_session_args_t                    a;
     ngx_http_session_guard_loc_conf_t   *lcf;
     ngx_http_session_guard_main_conf_t  *mcf;
-    char                                 keyname[256],
+    char                                 keyname[256], prevname[256],
                                          nums[SG_SESSION_ARGV_NUMS],
                                          moved[SG_PLACE_ENCODED_MAX];
 
@@ -57,8 +89,25 @@ ngx_http_session_guard_ask_session(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    name.data = keyname;
-    name.len = n;
+    names[0].data = keyname;
+    names[0].len = n;
+    nkeys = 1;
+
+    prev = ngx_http_session_guard_ask_prev(mcf, mode, key, ctx);
+
+    if (prev != NULL) {
+        n = sg_session_key_name(prevname, sizeof(prevname),
+                                (char *) mcf->redis->prefix.data,
+                                mcf->redis->prefix.len, (char *) prev,
+                                SG_SESSION_KEY_LEN);
+        if (n < 0) {
+            return NGX_ERROR;
+        }
+
+        names[1].data = prevname;
+        names[1].len = n;
+        nkeys = 2;
+    }
 
     ngx_memzero(&a, sizeof(sg_session_args_t));
 
@@ -104,7 +153,7 @@ ngx_http_session_guard_ask_session(ngx_http_request_t *r,
     }
 
     rc = ngx_http_session_guard_redis_eval(&mcf->redis->script_sha,
-                                           sg_session_script, 1, &name,
+                                           sg_session_script, nkeys, names,
                                            SG_SESSION_NARGS, argv, handler,
                                            ctx, tag,
                                            handler ? &ctx->cmds[tag] : NULL);
@@ -123,7 +172,8 @@ ngx_http_session_guard_ask_session(ngx_http_request_t *r,
  * The density counts of the request's address and network, the session
  * (key) and user added, or with probe set only counted as if they were:
  * with binding at issuance, whether a cookie is a real session is known
- * only from the same round trip, and a made-up one must not count.  With
+ * only from the same round trip, and a made-up one must not count.  One
+ * script run counts both (their keys share the network's hash tag).  With
  * handler set the counts are awaited.  NGX_DECLINED: the address is not
  * counted.
  */
@@ -134,10 +184,10 @@ ngx_http_session_guard_ask_density(ngx_http_request_t *r,
 {
     int                                  n;
     u_char                              *p, *last;
-    ngx_str_t                           *what;
-    ngx_uint_t                           i, k, tag;
+    ngx_uint_t                           k, tag;
     sg_str_t                             keys[SG_DENSITY_NKEYS],
                                          args[SG_DENSITY_NARGS];
+    sg_density_where_t                   where;
     ngx_http_session_guard_where_t      *w = &ctx->obs.where;
     ngx_http_session_guard_main_conf_t  *mcf;
     u_char                               buf[SG_DENSITY_NKEYS * 128];
@@ -159,48 +209,43 @@ ngx_http_session_guard_ask_density(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    for (i = 0; i < 2; i++) {
-        what = i ? &w->keys.net : &w->keys.ip;
-        tag = NGX_HTTP_SG_ASK_IP + i;
+    where.prefix = ngx_http_session_guard_sg(mcf->redis->prefix.data,
+                                             mcf->redis->prefix.len);
+    where.ip = ngx_http_session_guard_sg(w->keys.ip.data, w->keys.ip.len);
+    where.net = ngx_http_session_guard_sg(w->keys.net.data, w->keys.net.len);
 
-        p = buf;
-        last = buf + sizeof(buf);
+    p = buf;
+    last = buf + sizeof(buf);
 
-        for (k = 0; k < SG_DENSITY_NKEYS; k++) {
-            n = sg_density_key((char *) p, last - p,
-                               (char *) mcf->redis->prefix.data,
-                               mcf->redis->prefix.len, (char *) what->data,
-                               what->len, ngx_time(), w->window, k);
-            if (n < 0) {
-                return NGX_ERROR;
-            }
-
-            keys[k] = ngx_http_session_guard_sg(p, n);
-            p += n + 1;
-        }
-
-        if (ngx_http_session_guard_redis_eval(&mcf->redis->density_sha,
-                                              sg_density_script,
-                                              SG_DENSITY_NKEYS, keys,
-                                              SG_DENSITY_NARGS, args, handler,
-                                              ctx, tag,
-                                              handler ? &ctx->cmds[tag]
-                                                      : NULL)
-            != NGX_OK)
-        {
+    for (k = 0; k < SG_DENSITY_NKEYS; k++) {
+        n = sg_density_key((char *) p, last - p, &where, ngx_time(),
+                           w->window, k);
+        if (n < 0) {
             return NGX_ERROR;
         }
 
-        ngx_http_session_guard_count(r, handler
-                                        ? NGX_HTTP_SG_M_REDIS_AWAITED
-                                        : NGX_HTTP_SG_M_REDIS_BACKGROUND);
-
-        if (handler) {
-            ctx->waiting++;
-        }
+        keys[k] = ngx_http_session_guard_sg(p, n);
+        p += n + 1;
     }
 
+    tag = NGX_HTTP_SG_ASK_DENSITY;
+
+    if (ngx_http_session_guard_redis_eval(&mcf->redis->density_sha,
+                                          sg_density_script,
+                                          SG_DENSITY_NKEYS, keys,
+                                          SG_DENSITY_NARGS, args, handler,
+                                          ctx, tag,
+                                          handler ? &ctx->cmds[tag] : NULL)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_http_session_guard_count(r, handler ? NGX_HTTP_SG_M_REDIS_AWAITED
+                                            : NGX_HTTP_SG_M_REDIS_BACKGROUND);
+
     if (handler) {
+        ctx->waiting++;
         ctx->has_density = 1;
     }
 

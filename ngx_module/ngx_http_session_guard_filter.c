@@ -164,6 +164,15 @@ ngx_http_session_guard_judge_issued(ngx_http_request_t *r,
 
     ngx_http_session_guard_count(r, NGX_HTTP_SG_M_VERDICT_NONE + j.verdict);
 
+    if (j.reasons) {
+        ngx_http_session_guard_count_reasons(r, j.reasons);
+    }
+
+    /* the dashboard's and the SIEM's record of a login in doubt */
+    if (j.verdict == SG_VERDICT_TAG || j.verdict == SG_VERDICT_BLOCK) {
+        ngx_http_session_guard_event(r, ctx, key, SG_EVENT_ALERT);
+    }
+
     if (j.verdict != SG_VERDICT_BLOCK) {
         return 0;
     }
@@ -299,6 +308,15 @@ ngx_http_session_guard_header_filter(ngx_http_request_t *r)
             ctx->attrs.data = attrs;
             ctx->attrs.len = n > 0 ? (size_t) n : 0;
 
+            /* During a rotation a record under the previous key is kept:
+             * a binding or a tombstone is never replaced. */
+            if (ngx_http_session_guard_prev_key(mcf, canon, len,
+                                                ctx->bind_prev)
+                != NGX_OK)
+            {
+                continue;
+            }
+
             if (ngx_http_session_guard_ask_session(r, SG_SESSION_BIND,
                                                    (u_char *) key, ctx, NULL,
                                                    NULL, 0)
@@ -306,6 +324,8 @@ ngx_http_session_guard_header_filter(ngx_http_request_t *r)
             {
                 ngx_http_session_guard_count(r,
                                             NGX_HTTP_SG_M_BOUND_AT_ISSUANCE);
+                ngx_http_session_guard_event(r, ctx, (u_char *) key,
+                                             SG_EVENT_BIND);
             }
 
             /* A login counts its user at the address: the laptop farm is

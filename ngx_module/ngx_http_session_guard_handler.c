@@ -529,9 +529,9 @@ ngx_http_session_guard_read_answer(ngx_http_session_guard_ctx_t *ctx,
 {
     sg_session_bound_t  *b;
 
-    if (ask >= NGX_HTTP_SG_ASK_IP) {
-        return sg_density_parse_reply(nelts, elts,
-                                      &ctx->density[ask - NGX_HTTP_SG_ASK_IP])
+    if (ask == NGX_HTTP_SG_ASK_DENSITY) {
+        return sg_density_parse_reply(nelts, elts, &ctx->density[0],
+                                      &ctx->density[1])
                == 0 ? NGX_OK : NGX_ERROR;
     }
 

@@ -3,6 +3,10 @@
  * location handler that serves them in Prometheus' text format:
  *
  *     location = /metrics { session_guard_metrics; }
+ *
+ * Besides the named counters: requests by reason, the Redis latency
+ * histogram (every command, from sending to its reply, on a monotonic
+ * clock), and the caches' hit ratio, computed from the counters.
  */
 
 #include "ngx_http_session_guard_module.h"
@@ -52,6 +56,23 @@ static ngx_http_session_guard_metric_t  ngx_http_session_guard_metric_names[] = 
     { "session_guard_volume_crossings_total",
       "Sessions and users that passed a session_guard_volume threshold.",
       NULL },
+    { "session_guard_events_written_total",
+      "Events Redis appended to the stream (session_guard_events).", NULL },
+    { "session_guard_events_dropped_total",
+      "Events not written: Redis unavailable or refusing them.", NULL },
+};
+
+
+/* Upper bounds of the latency buckets, in microseconds and as printed;
+ * the last is +Inf. */
+static ngx_uint_t  ngx_http_session_guard_latency_us[] = {
+    250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000,
+    1000000, 0
+};
+
+static char  *ngx_http_session_guard_latency_le[] = {
+    "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025",
+    "0.05", "0.1", "0.25", "1", "+Inf"
 };
 
 
@@ -115,6 +136,61 @@ ngx_http_session_guard_count(ngx_http_request_t *r,
 }
 
 
+void
+ngx_http_session_guard_count_reasons(ngx_http_request_t *r, uint32_t reasons)
+{
+    ngx_uint_t                           i;
+    ngx_http_session_guard_main_conf_t  *mcf;
+
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
+
+    for (i = 0; i < SG_REASON_COUNT; i++) {
+        if (reasons & SG_REASON_BIT(i)) {
+            ngx_http_session_guard_count_main(mcf, NGX_HTTP_SG_M_REASONS + i);
+        }
+    }
+}
+
+
+/* One Redis round trip; called by the connection, with no request. */
+void
+ngx_http_session_guard_count_latency(ngx_uint_t usec)
+{
+    void                               **main_conf;
+    ngx_uint_t                           i;
+    ngx_atomic_t                        *counters;
+    ngx_http_conf_ctx_t                 *ctx;
+    ngx_http_session_guard_main_conf_t  *mcf;
+
+    ctx = (ngx_http_conf_ctx_t *) ngx_get_conf(ngx_cycle->conf_ctx,
+                                               ngx_http_module);
+    if (ctx == NULL) {
+        return;
+    }
+
+    main_conf = ctx->main_conf;
+    mcf = main_conf[ngx_http_session_guard_module.ctx_index];
+
+    if (mcf == NULL || mcf->metrics_zone == NULL
+        || mcf->metrics_zone->data == NULL)
+    {
+        return;
+    }
+
+    counters = mcf->metrics_zone->data;
+
+    for (i = 0; i < NGX_HTTP_SG_LATENCY_BUCKETS - 1; i++) {
+        if (usec <= ngx_http_session_guard_latency_us[i]) {
+            break;
+        }
+    }
+
+    (void) ngx_atomic_fetch_add(&counters[NGX_HTTP_SG_M_LATENCY + i], 1);
+    (void) ngx_atomic_fetch_add(&counters[NGX_HTTP_SG_M_LATENCY_SUM], usec);
+    (void) ngx_atomic_fetch_add(&counters[NGX_HTTP_SG_M_LATENCY_COUNT], 1);
+}
+
+
 /* The same without a request: a reply that arrived after it ended. */
 void
 ngx_http_session_guard_count_main(ngx_http_session_guard_main_conf_t *mcf,
@@ -138,7 +214,7 @@ ngx_http_session_guard_metrics_handler(ngx_http_request_t *r)
     size_t                               size;
     ngx_int_t                            rc;
     ngx_buf_t                           *b;
-    ngx_uint_t                           i;
+    ngx_uint_t                           i, sum, hits, asked;
     ngx_chain_t                          out;
     ngx_atomic_t                        *counters;
     ngx_http_session_guard_metric_t     *m;
@@ -164,19 +240,24 @@ ngx_http_session_guard_metrics_handler(ngx_http_request_t *r)
     size = 0;
     m = ngx_http_session_guard_metric_names;
 
-    for (i = 0; i < NGX_HTTP_SG_M_COUNT; i++) {
+    for (i = 0; i < NGX_HTTP_SG_M_PLAIN; i++) {
         size += 2 * ngx_strlen(m[i].name) + 64 + NGX_ATOMIC_T_LEN;
         if (m[i].help) {
             size += ngx_strlen(m[i].help);
         }
     }
 
+    /* reasons, the histogram, the ratio: names and help below */
+    size += 512 + SG_REASON_COUNT * (64 + NGX_ATOMIC_T_LEN)
+            + NGX_HTTP_SG_LATENCY_BUCKETS * (80 + NGX_ATOMIC_T_LEN)
+            + 512;
+
     b = ngx_create_temp_buf(r->pool, size);
     if (b == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    for (i = 0; i < NGX_HTTP_SG_M_COUNT; i++) {
+    for (i = 0; i < NGX_HTTP_SG_M_PLAIN; i++) {
         if (m[i].help) {
             b->last = ngx_sprintf(b->last, "# HELP %s %s\n# TYPE %s counter\n",
                                   m[i].name, m[i].help, m[i].name);
@@ -191,6 +272,67 @@ ngx_http_session_guard_metrics_handler(ngx_http_request_t *r)
                                   counters[i]);
         }
     }
+
+    b->last = ngx_cpymem(b->last,
+                  "# HELP session_guard_reasons_total "
+                  "Judged requests that carried a reason, by reason.\n"
+                  "# TYPE session_guard_reasons_total counter\n",
+                  sizeof("# HELP session_guard_reasons_total "
+                         "Judged requests that carried a reason, by "
+                         "reason.\n"
+                         "# TYPE session_guard_reasons_total counter\n")
+                  - 1);
+
+    for (i = 0; i < SG_REASON_COUNT; i++) {
+        b->last = ngx_sprintf(b->last,
+                              "session_guard_reasons_total{reason=\"%s\"} "
+                              "%uA\n", sg_reason_name(i),
+                              counters[NGX_HTTP_SG_M_REASONS + i]);
+    }
+
+    b->last = ngx_sprintf(b->last,
+                  "# HELP session_guard_redis_latency_seconds "
+                  "Redis commands by time from sending to the reply.\n"
+                  "# TYPE session_guard_redis_latency_seconds histogram\n");
+
+    sum = 0;
+
+    for (i = 0; i < NGX_HTTP_SG_LATENCY_BUCKETS; i++) {
+        sum += counters[NGX_HTTP_SG_M_LATENCY + i];
+        b->last = ngx_sprintf(b->last,
+                              "session_guard_redis_latency_seconds_bucket"
+                              "{le=\"%s\"} %ui\n",
+                              ngx_http_session_guard_latency_le[i], sum);
+    }
+
+    sum = counters[NGX_HTTP_SG_M_LATENCY_SUM];
+    b->last = ngx_sprintf(b->last,
+                          "session_guard_redis_latency_seconds_sum "
+                          "%ui.%06ui\n"
+                          "session_guard_redis_latency_seconds_count %uA\n",
+                          sum / 1000000, sum % 1000000,
+                          counters[NGX_HTTP_SG_M_LATENCY_COUNT]);
+
+    /* Of the requests that carried a session, those no Redis round trip
+     * was awaited for: a gauge made from the counters, for a glance (a
+     * rate over time is the counters' business). */
+    hits = counters[NGX_HTTP_SG_M_CACHE_HITS]
+           + counters[NGX_HTTP_SG_M_SHARED_HITS];
+    asked = counters[NGX_HTTP_SG_M_REQUESTS]
+            - counters[NGX_HTTP_SG_M_VERDICT_NONE];
+    sum = asked ? hits * 1000000 / asked : 0;
+
+    if (sum > 1000000) {
+        sum = 1000000;    /* counters read at different moments */
+    }
+
+    b->last = ngx_sprintf(b->last,
+                          "# HELP session_guard_cache_hit_ratio "
+                          "Share of requests with a session answered from "
+                          "a cache.\n"
+                          "# TYPE session_guard_cache_hit_ratio gauge\n"
+                          "session_guard_cache_hit_ratio %ui.%06ui\n",
+                          sum / 1000000, sum % 1000000);
 
     r->headers_out.status = NGX_HTTP_OK;
     r->headers_out.content_length_n = b->last - b->pos;
@@ -226,6 +368,10 @@ ngx_http_session_guard_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
     if (mcf->metrics_zone == NULL
         && ngx_http_session_guard_metrics_init(cf, mcf) != NGX_OK)
     {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_session_guard_exposed_add(cf, mcf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 

@@ -132,6 +132,20 @@ static ngx_command_t  ngx_http_session_guard_commands[] = {
       0,
       NULL },
 
+    { ngx_string("session_guard_events"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_ANY,
+      ngx_http_session_guard_events,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("session_guard_dashboard"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_session_guard_dashboard,
+      0,
+      0,
+      NULL },
+
     { ngx_string("session_guard_redis"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
       ngx_http_session_guard_redis,
@@ -217,6 +231,11 @@ ngx_http_session_guard_postconfiguration(ngx_conf_t *cf)
     ngx_http_session_guard_main_conf_t  *mcf;
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_session_guard_module);
+
+    /* Dashboard and metrics locations without any access rule. */
+    if (ngx_http_session_guard_exposed_check(cf, mcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     /* Nothing on the request path unless some location asked for it. */
     if (!mcf->used) {
@@ -571,7 +590,9 @@ ngx_http_session_guard_init_process(ngx_cycle_t *cycle)
     mcf = ngx_http_cycle_get_module_main_conf(cycle,
                                               ngx_http_session_guard_module);
 
-    if (mcf == NULL || !mcf->used || mcf->redis == NULL) {
+    if (mcf == NULL || (!mcf->used && !mcf->dashboard)
+        || mcf->redis == NULL)
+    {
         return NGX_OK;
     }
 

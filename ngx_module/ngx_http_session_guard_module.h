@@ -13,8 +13,10 @@
 #include "sg_cookie.h"
 #include "sg_density.h"
 #include "sg_device.h"
+#include "sg_event.h"
 #include "sg_judge.h"
 #include "sg_keyed_hash.h"
+#include "sg_redis_auth.h"
 #include "sg_score.h"
 #include "sg_session.h"
 #include "sg_ja4.h"
@@ -43,6 +45,9 @@
 #define NGX_HTTP_SG_SESSIONS_MAX    4
 
 
+/* Buckets of the Redis latency histogram, +Inf included (_metrics.c). */
+#define NGX_HTTP_SG_LATENCY_BUCKETS  12
+
 /* Counters in shared memory, for all workers (see _metrics.c). */
 typedef enum {
     NGX_HTTP_SG_M_REQUESTS = 0,
@@ -64,6 +69,20 @@ typedef enum {
     NGX_HTTP_SG_M_SHARED_HITS,       /* answered from the shared cache */
     NGX_HTTP_SG_M_VOLUME_CROSSINGS,  /* sessions or users over a volume
                                         threshold (session_guard_volume) */
+    NGX_HTTP_SG_M_EVENTS_WRITTEN,    /* events Redis took (_events.c) */
+    NGX_HTTP_SG_M_EVENTS_DROPPED,    /* events not sent or refused */
+    NGX_HTTP_SG_M_PLAIN,             /* the counters above have a name */
+
+    /* requests by reason, one per reason, in sg_reason_e order */
+    NGX_HTTP_SG_M_REASONS = NGX_HTTP_SG_M_PLAIN,
+
+    /* Redis round trips by latency: a count per bucket (not cumulative),
+     * then the sum in microseconds and the count */
+    NGX_HTTP_SG_M_LATENCY = NGX_HTTP_SG_M_REASONS + SG_REASON_COUNT,
+    NGX_HTTP_SG_M_LATENCY_SUM = NGX_HTTP_SG_M_LATENCY
+                                + NGX_HTTP_SG_LATENCY_BUCKETS,
+    NGX_HTTP_SG_M_LATENCY_COUNT,
+
     NGX_HTTP_SG_M_COUNT
 } ngx_http_session_guard_metric_e;
 
@@ -73,6 +92,7 @@ typedef struct {
     ngx_str_t                      host;       /* numeric address */
     in_port_t                      port;
     ngx_str_t                      unix_path;  /* or a unix socket */
+    ngx_str_t                      user;       /* empty: the default user */
     ngx_str_t                      password;
     ngx_int_t                      db;
     ngx_msec_t                     timeout;
@@ -97,6 +117,9 @@ typedef struct {
     ngx_http_session_guard_redis_conf_t  *redis;
     ngx_str_t                             secret;
     sg_keyed_hash_t                       hash;   /* prepared from secret */
+    sg_keyed_hash_t                       prev_hash;  /* the previous key:
+                                                         ready during a
+                                                         rotation */
     time_t                                ttl;
     time_t                                short_ttl;  /* provisional */
     ngx_flag_t                            used;   /* "on" somewhere */
@@ -108,6 +131,18 @@ typedef struct {
     ngx_flag_t                            shared_set;  /* directive seen */
     ngx_flag_t                            volume;  /* session_guard_volume
                                                       on somewhere */
+
+    /* session_guard_events, the dashboard (_events.c, _dashboard.c) */
+    sg_event_policy_t                     events;
+    ngx_flag_t                            events_on;
+    ngx_flag_t                            events_set;
+    ngx_flag_t                            dashboard;  /* a location has it */
+    ngx_str_t                             event_sha;
+    ngx_str_t                             index_sha;
+    ngx_str_t                             dashboard_sha;
+    ngx_array_t                          *exposed;  /* locations that show
+                                                       state: access rules
+                                                       are checked */
 } ngx_http_session_guard_main_conf_t;
 
 
@@ -180,9 +215,8 @@ typedef struct {
  * the density counts of its address and network.
  */
 #define NGX_HTTP_SG_ASK_SESSION  0   /* .. NGX_HTTP_SG_SESSIONS_MAX - 1 */
-#define NGX_HTTP_SG_ASK_IP       NGX_HTTP_SG_SESSIONS_MAX
-#define NGX_HTTP_SG_ASK_NET      (NGX_HTTP_SG_SESSIONS_MAX + 1)
-#define NGX_HTTP_SG_ASKS         (NGX_HTTP_SG_SESSIONS_MAX + 2)
+#define NGX_HTTP_SG_ASK_DENSITY  NGX_HTTP_SG_SESSIONS_MAX
+#define NGX_HTTP_SG_ASKS         (NGX_HTTP_SG_SESSIONS_MAX + 1)
 
 
 typedef struct ngx_http_session_guard_redis_cmd_s
@@ -204,6 +238,9 @@ typedef struct {
 typedef struct {
     u_char                             keys[NGX_HTTP_SG_SESSIONS_MAX]
                                            [SG_SESSION_KEY_LEN + 1];
+    /* the same under the previous secret during a rotation, else "" */
+    u_char                             prev_keys[NGX_HTTP_SG_SESSIONS_MAX]
+                                                [SG_SESSION_KEY_LEN + 1];
     ngx_uint_t                         nsessions;
     /* made only when Redis is asked: a cached request needs the keys only */
     ngx_http_session_guard_session_t  *sessions;
@@ -250,6 +287,10 @@ typedef struct {
     /* what a bookkeeping command carries */
     ngx_uint_t                         hits;     /* TOUCH: requests counted */
     ngx_str_t                          attrs;    /* BIND: cookie attributes */
+    u_char                             bind_prev[SG_SESSION_KEY_LEN + 1];
+                                                 /* BIND: the new value's key
+                                                    under the previous
+                                                    secret, or "" */
 
     unsigned                           done:1;
     unsigned                           has_key:1;
@@ -311,6 +352,9 @@ ngx_int_t ngx_http_session_guard_observe_user(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx);
 ngx_int_t ngx_http_session_guard_observe_place(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx);
+ngx_int_t ngx_http_session_guard_prev_key(
+    ngx_http_session_guard_main_conf_t *mcf, u_char *value, size_t len,
+    u_char *prev);
 
 /* What is asked of Redis (_ask.c). */
 ngx_int_t ngx_http_session_guard_ask_session(ngx_http_request_t *r,
@@ -419,6 +463,23 @@ void ngx_http_session_guard_count_main(
     ngx_http_session_guard_metric_e m);
 char *ngx_http_session_guard_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+void ngx_http_session_guard_count_reasons(ngx_http_request_t *r,
+    uint32_t reasons);
+void ngx_http_session_guard_count_latency(ngx_uint_t usec);
+
+/* Events (_events.c) and the dashboard (_dashboard.c, _exposed.c). */
+char *ngx_http_session_guard_events(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_session_guard_events_shas(ngx_conf_t *cf,
+    ngx_http_session_guard_main_conf_t *mcf);
+void ngx_http_session_guard_event(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx, u_char *key, sg_event_kind_e kind);
+char *ngx_http_session_guard_dashboard(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_session_guard_exposed_add(ngx_conf_t *cf,
+    ngx_http_session_guard_main_conf_t *mcf);
+ngx_int_t ngx_http_session_guard_exposed_check(ngx_conf_t *cf,
+    ngx_http_session_guard_main_conf_t *mcf);
 
 
 #endif /* NGX_HTTP_SESSION_GUARD_MODULE_H */

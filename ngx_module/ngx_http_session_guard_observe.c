@@ -7,7 +7,7 @@
 
 #include "ngx_http_session_guard_module.h"
 #include "ngx_http_session_guard_conn.h"
-#include "sg_hash.h"
+#include <openssl/rand.h>
 
 
 /* The device of the connection's last request, and what it was made of. */
@@ -20,15 +20,17 @@ typedef struct {
 } ngx_http_session_guard_last_device_t;
 
 
-/* The key of the connection's last session value. */
+/* The keys of the connection's last session value. */
 typedef struct {
-    uint64_t                       sig;       /* sg_hash64() of the value */
+    uint64_t                       sig;       /* sg_siphash13() of the value */
     u_char                         key[SG_SESSION_KEY_LEN + 1];
+    u_char                         prev[SG_SESSION_KEY_LEN + 1];
     unsigned                       valid:1;
 } ngx_http_session_guard_last_key_t;
 
 
 /* Nothing to free: the marks let the data be found on the pool. */
+
 static void
 ngx_http_session_guard_device_cleanup(void *data)
 {
@@ -66,6 +68,34 @@ ngx_http_session_guard_sg_str(ngx_str_t s)
     out.len = s.len;
 
     return out;
+}
+
+
+/*
+ * The key of the hashes that recognise a repeated cookie value or device on
+ * a connection: random, drawn once per worker, never shown (sg_siphash.h
+ * says why).  Should OpenSSL have no randomness to give, the pid and the
+ * time still make it a key no client chose.
+ */
+static const uint8_t *
+ngx_http_session_guard_repeat_key(void)
+{
+    ngx_uint_t         i;
+
+    static ngx_uint_t  set;
+    static uint8_t     key[SG_SIPHASH_KEY_LEN];
+
+    if (!set) {
+        if (RAND_bytes(key, sizeof(key)) != 1) {
+            for (i = 0; i < sizeof(key); i++) {
+                key[i] = (uint8_t) (ngx_random() ^ ngx_pid ^ ngx_time());
+            }
+        }
+
+        set = 1;
+    }
+
+    return key;
 }
 
 
@@ -165,7 +195,7 @@ ngx_http_session_guard_device(ngx_http_request_t *r,
 
     /* The requests of one connection mostly send the same headers: the
      * device of the last one is kept on the connection. */
-    sig = sg_device_input_sig(&in);
+    sig = sg_device_input_sig(&in, ngx_http_session_guard_repeat_key());
 
     last = ngx_http_session_guard_conn_data(r,
                ngx_http_session_guard_device_cleanup,
@@ -320,24 +350,45 @@ ngx_http_session_guard_observe_user(ngx_http_request_t *r,
 
 
 /*
- * The keyed hash of a session value.  A connection mostly sends the same
- * cookie on every request: the key of its last value is kept on the
- * connection, recognised by a hash seeded per worker (never the value).
+ * A session value's key under the previous secret, while the secret file
+ * holds one (a rotation): the record is looked for there when none is
+ * under the current key.  "" when there is no previous key.
+ */
+ngx_int_t
+ngx_http_session_guard_prev_key(ngx_http_session_guard_main_conf_t *mcf,
+    u_char *value, size_t len, u_char *prev)
+{
+    prev[0] = '\0';
+
+    if (!mcf->prev_hash.ready) {
+        return NGX_OK;
+    }
+
+    if (sg_keyed_hash(&mcf->prev_hash, value, len, (char *) prev)
+        != SG_KEYED_HASH_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The keyed hash of a session value, and during a rotation its hash under
+ * the previous key.  A connection mostly sends the same cookie on every
+ * request: the keys of its last value are kept on the connection,
+ * recognised by a keyed hash (never the value).
  */
 static ngx_int_t
-ngx_http_session_guard_key(ngx_http_request_t *r, const sg_keyed_hash_t *hash,
-    u_char *value, size_t len, char *key)
+ngx_http_session_guard_key(ngx_http_request_t *r,
+    ngx_http_session_guard_main_conf_t *mcf, u_char *value, size_t len,
+    char *key, u_char *prev)
 {
     uint64_t                            sig;
     ngx_http_session_guard_last_key_t  *last;
 
-    static uint64_t                     seed;
-
-    if (seed == 0) {
-        seed = ((uint64_t) ngx_random() << 32 | (uint64_t) ngx_random()) | 1;
-    }
-
-    sig = sg_hash64(seed, value, len);
+    sig = sg_siphash13(ngx_http_session_guard_repeat_key(), value, len);
 
     last = ngx_http_session_guard_conn_data(r,
                ngx_http_session_guard_key_cleanup,
@@ -345,16 +396,20 @@ ngx_http_session_guard_key(ngx_http_request_t *r, const sg_keyed_hash_t *hash,
 
     if (last != NULL && last->valid && last->sig == sig) {
         ngx_memcpy(key, last->key, SG_SESSION_KEY_LEN + 1);
+        ngx_memcpy(prev, last->prev, SG_SESSION_KEY_LEN + 1);
         return NGX_OK;
     }
 
-    if (sg_keyed_hash(hash, value, len, key) != SG_KEYED_HASH_OK) {
+    if (sg_keyed_hash(&mcf->hash, value, len, key) != SG_KEYED_HASH_OK
+        || ngx_http_session_guard_prev_key(mcf, value, len, prev) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
     if (last != NULL) {
         last->sig = sig;
         ngx_memcpy(last->key, key, SG_SESSION_KEY_LEN + 1);
+        ngx_memcpy(last->prev, prev, SG_SESSION_KEY_LEN + 1);
         last->valid = 1;
     }
 
@@ -370,9 +425,10 @@ ngx_http_session_guard_key(ngx_http_request_t *r, const sg_keyed_hash_t *hash,
 static ngx_int_t
 ngx_http_session_guard_cookie_sessions(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx, ngx_http_session_guard_loc_conf_t *lcf,
-    const sg_keyed_hash_t *hash)
+    ngx_http_session_guard_main_conf_t *mcf)
 {
     char                                 key[SG_SESSION_KEY_LEN + 1];
+    u_char                               prev[SG_SESSION_KEY_LEN + 1];
     u_char                              *canon;
     size_t                               n, len;
     sg_str_t                             name;
@@ -418,7 +474,8 @@ ngx_http_session_guard_cookie_sessions(ngx_http_request_t *r,
             continue;    /* "sid=": no session */
         }
 
-        if (ngx_http_session_guard_key(r, hash, canon, len, key) != NGX_OK)
+        if (ngx_http_session_guard_key(r, mcf, canon, len, key, prev)
+            != NGX_OK)
         {
             return NGX_ERROR;
         }
@@ -433,6 +490,7 @@ ngx_http_session_guard_cookie_sessions(ngx_http_request_t *r,
 
         if (j == ctx->obs.nsessions) {
             ngx_memcpy(ctx->obs.keys[j], key, SG_SESSION_KEY_LEN + 1);
+            ngx_memcpy(ctx->obs.prev_keys[j], prev, SG_SESSION_KEY_LEN + 1);
             ctx->obs.nsessions++;
         }
     }
@@ -461,8 +519,9 @@ ngx_http_session_guard_observe_sessions(ngx_http_request_t *r,
             return NGX_OK;
         }
 
-        if (ngx_http_session_guard_key(r, &mcf->hash, sid.data, sid.len,
-                                       (char *) ctx->obs.keys[0])
+        if (ngx_http_session_guard_key(r, mcf, sid.data, sid.len,
+                                       (char *) ctx->obs.keys[0],
+                                       ctx->obs.prev_keys[0])
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -473,7 +532,7 @@ ngx_http_session_guard_observe_sessions(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    n = ngx_http_session_guard_cookie_sessions(r, ctx, lcf, &mcf->hash);
+    n = ngx_http_session_guard_cookie_sessions(r, ctx, lcf, mcf);
     if (n == NGX_ERROR) {
         return NGX_ERROR;
     }

@@ -24,11 +24,16 @@
 #include <hiredis/hiredis.h>
 #include <hiredis/async.h>
 
+#include "sg_resp.h"
+
 
 #define NGX_HTTP_SG_REDIS_BACKOFF_MIN  100
 #define NGX_HTTP_SG_REDIS_BACKOFF_MAX  5000
 #define NGX_HTTP_SG_REDIS_CONNECT_MIN  1000
-#define NGX_HTTP_SG_REDIS_MAX_ELTS     32
+/* An event is 58 arguments (_events.c). */
+#define NGX_HTTP_SG_REDIS_MAX_ELTS     64
+/* A request's command fits; a script's text (after NOSCRIPT) may not. */
+#define NGX_HTTP_SG_REDIS_SEND_BUF     4096
 
 /* A connection that answers nothing for this long (and at least four
  * request timeouts) while commands wait is dropped and made again. */
@@ -50,6 +55,7 @@ struct ngx_http_session_guard_redis_cmd_s {
     ngx_uint_t                                nkeys;
     ngx_uint_t                                argc;
     ngx_str_t                                *argv;   /* in the same block */
+    ngx_uint_t                                sent;    /* microseconds */
     unsigned                                  retried:1;
 };
 
@@ -77,8 +83,21 @@ static void ngx_http_session_guard_redis_reply(redisAsyncContext *ac,
     void *reply, void *privdata);
 static ngx_int_t ngx_http_session_guard_redis_send(
     ngx_http_session_guard_redis_cmd_t *cmd, const char *verb,
-    ngx_str_t *what);
+    ngx_str_t *first, ngx_str_t *what);
 static void ngx_http_session_guard_redis_stalled(ngx_event_t *ev);
+
+
+/* A monotonic clock in microseconds, for the latency histogram: nginx's
+ * cached time moves once an event loop iteration, too coarse for Redis. */
+static ngx_uint_t
+ngx_http_session_guard_redis_usec(void)
+{
+    struct timespec  ts;
+
+    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    return (ngx_uint_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 
 /* One connection per worker process. */
@@ -310,13 +329,15 @@ ngx_http_session_guard_redis_preamble(ngx_http_session_guard_redis_t *rd)
      */
     if (rcf->password.len) {
         (void) ngx_http_session_guard_redis_send(NULL, "AUTH",
+                                                 rcf->user.len ? &rcf->user
+                                                               : NULL,
                                                  &rcf->password);
     }
 
     if (rcf->db) {
         arg.data = buf;
         arg.len = ngx_sprintf(buf, "%i", rcf->db) - buf;
-        (void) ngx_http_session_guard_redis_send(NULL, "SELECT", &arg);
+        (void) ngx_http_session_guard_redis_send(NULL, "SELECT", NULL, &arg);
     }
 }
 
@@ -501,47 +522,78 @@ ngx_http_session_guard_redis_cmd_alloc(ngx_uint_t nkeys, sg_str_t *keys,
 
 
 /*
- * Sends VERB WHAT [numkeys argv...] for a script call, or VERB WHAT for the
- * preamble (cmd == NULL).
+ * Sends VERB WHAT [numkeys argv...] for a script call, or VERB [FIRST] WHAT
+ * for the preamble (cmd == NULL): AUTH [USER] PASSWORD, SELECT DB.
  */
 static ngx_int_t
 ngx_http_session_guard_redis_send(ngx_http_session_guard_redis_cmd_t *cmd,
-    const char *verb, ngx_str_t *what)
+    const char *verb, ngx_str_t *first, ngx_str_t *what)
 {
     ngx_http_session_guard_redis_t  *rd = &ngx_http_sg_redis;
-    const char                      *argv[NGX_HTTP_SG_REDIS_MAX_ELTS];
-    size_t                           argvlen[NGX_HTTP_SG_REDIS_MAX_ELTS];
-    int                              argc;
+    sg_str_t                         argv[NGX_HTTP_SG_REDIS_MAX_ELTS];
+    size_t                           argc, len;
+    ngx_int_t                        rc;
     ngx_uint_t                       i;
+    char                            *out;
     u_char                           nkeys[NGX_INT_T_LEN];
+    char                             buf[NGX_HTTP_SG_REDIS_SEND_BUF];
 
     if (rd->ac == NULL) {
         return NGX_DECLINED;
     }
 
-    argv[0] = verb;
-    argvlen[0] = ngx_strlen(verb);
-    argv[1] = (const char *) what->data;
-    argvlen[1] = what->len;
-    argc = 2;
+    argv[0].data = verb;
+    argv[0].len = ngx_strlen(verb);
+    argc = 1;
+
+    if (first != NULL) {
+        argv[argc].data = (const char *) first->data;
+        argv[argc++].len = first->len;
+    }
+
+    argv[argc].data = (const char *) what->data;
+    argv[argc++].len = what->len;
 
     if (cmd != NULL) {
         if (cmd->argc + 3 > NGX_HTTP_SG_REDIS_MAX_ELTS) {
             return NGX_ERROR;
         }
 
-        argv[argc] = (const char *) nkeys;
-        argvlen[argc++] = ngx_sprintf(nkeys, "%ui", cmd->nkeys) - nkeys;
+        argv[argc].data = (const char *) nkeys;
+        argv[argc++].len = ngx_sprintf(nkeys, "%ui", cmd->nkeys) - nkeys;
 
         for (i = 0; i < cmd->argc; i++) {
-            argv[argc] = (const char *) cmd->argv[i].data;
-            argvlen[argc++] = cmd->argv[i].len;
+            argv[argc].data = (const char *) cmd->argv[i].data;
+            argv[argc++].len = cmd->argv[i].len;
         }
     }
 
-    if (redisAsyncCommandArgv(rd->ac, ngx_http_session_guard_redis_reply, cmd,
-                              argc, argv, argvlen)
-        != REDIS_OK) {
+    /* Laid out here and handed over as it is (sg_resp.h); a script's own
+     * text, after NOSCRIPT, may need more than the stack buffer. */
+    len = sg_resp_size(argc, argv);
+    out = len <= sizeof(buf) ? buf : ngx_alloc(len, ngx_cycle->log);
+
+    if (out == NULL) {
+        return NGX_ERROR;
+    }
+
+    (void) sg_resp_write(out, argc, argv);
+
+    rc = redisAsyncFormattedCommand(rd->ac,
+                                    ngx_http_session_guard_redis_reply, cmd,
+                                    out, len)
+         == REDIS_OK ? NGX_OK : NGX_ERROR;
+
+    if (cmd == NULL) {
+        /* The preamble may carry the password. */
+        ngx_explicit_memzero(out, len);
+    }
+
+    if (out != buf) {
+        ngx_free(out);
+    }
+
+    if (rc != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -613,11 +665,12 @@ ngx_http_session_guard_redis_eval(ngx_str_t *sha, const char *script,
     }
 
     cmd->script = script;
+    cmd->sent = ngx_http_session_guard_redis_usec();
     cmd->handler = handler;
     cmd->data = data;
     cmd->tag = tag;
 
-    rc = ngx_http_session_guard_redis_send(cmd, "EVALSHA", sha);
+    rc = ngx_http_session_guard_redis_send(cmd, "EVALSHA", NULL, sha);
     if (rc != NGX_OK) {
         ngx_free(cmd);
         return rc;
@@ -687,11 +740,16 @@ ngx_http_session_guard_redis_reply(redisAsyncContext *ac, void *r,
         script.data = (u_char *) cmd->script;
         script.len = ngx_strlen(cmd->script);
 
-        if (ngx_http_session_guard_redis_send(cmd, "EVAL", &script)
+        if (ngx_http_session_guard_redis_send(cmd, "EVAL", NULL, &script)
             == NGX_OK)
         {
             return;
         }
+    }
+
+    if (reply != NULL) {
+        ngx_http_session_guard_count_latency(
+            ngx_http_session_guard_redis_usec() - cmd->sent);
     }
 
     if (cmd->handler == NULL) {

@@ -91,14 +91,20 @@ failed:
 }
 
 
+/*
+ * session_guard_secret_file PATH: the current key, and during a rotation
+ * the previous one on a second line.  A reload that cannot read the file
+ * fails, and nginx keeps serving with the keys it has.
+ */
 char *
 ngx_http_session_guard_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
     ngx_http_session_guard_main_conf_t  *mcf = conf;
 
-    ngx_str_t   *value, name;
-    const char  *err;
+    ngx_str_t         *value, name, file;
+    const char        *err;
+    sg_secret_keys_t   keys;
 
     if (mcf->secret.data) {
         return "is duplicate";
@@ -107,23 +113,43 @@ ngx_http_session_guard_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
     value = cf->args->elts;
     name = value[1];
 
-    if (ngx_http_session_guard_read_file(cf, &name, &mcf->secret,
-                                         SG_SECRET_MAX_LEN + 2, "secret")
+    if (ngx_http_session_guard_read_file(cf, &name, &file,
+                                         SG_SECRET_KEYS_MAX
+                                         * (SG_SECRET_MAX_LEN + 2),
+                                         "secret")
         != NGX_CONF_OK)
     {
         return NGX_CONF_ERROR;
     }
 
-    err = sg_secret_check(mcf->secret.data, &mcf->secret.len);
+    err = sg_secret_parse(file.data, file.len, &keys);
     if (err != NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "secret file \"%V\" %s",
-                           &name, err);
+        if (keys.line) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "secret file \"%V\" line %uz %s",
+                               &name, keys.line, err);
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "secret file \"%V\" %s", &name, err);
+        }
+
         return NGX_CONF_ERROR;
     }
 
-    /* Prepared once: every request hashes its cookie with it. */
-    if (sg_keyed_hash_init(&mcf->hash, mcf->secret.data, mcf->secret.len)
+    mcf->secret.data = (u_char *) keys.key[0];
+    mcf->secret.len = keys.len[0];
+
+    /* Prepared once: every request hashes its cookie with them. */
+    if (sg_keyed_hash_init(&mcf->hash, keys.key[0], keys.len[0])
         != SG_KEYED_HASH_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (keys.n > 1
+        && sg_keyed_hash_init(&mcf->prev_hash, keys.key[1], keys.len[1])
+           != SG_KEYED_HASH_OK)
     {
         return NGX_CONF_ERROR;
     }
@@ -189,6 +215,48 @@ ngx_http_session_guard_redis_addr(ngx_conf_t *cf,
 }
 
 
+/*
+ * password_file=PATH: the password of Redis's default user, or a Redis ACL
+ * user's name and password on two lines (sg_redis_auth.h).
+ */
+static char *
+ngx_http_session_guard_redis_auth(ngx_conf_t *cf,
+    ngx_http_session_guard_redis_conf_t *rcf, ngx_str_t *name)
+{
+    ngx_str_t         file;
+    const char       *err;
+    sg_redis_auth_t   auth;
+
+    if (ngx_http_session_guard_read_file(cf, name, &file, 1024, "password")
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    err = sg_redis_auth_parse(file.data, file.len, &auth);
+    if (err != NULL) {
+        if (auth.line) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "password file \"%V\" line %uz %s",
+                               name, auth.line, err);
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "password file \"%V\" %s", name, err);
+        }
+
+        return NGX_CONF_ERROR;
+    }
+
+    rcf->user.data = (u_char *) auth.user;
+    rcf->user.len = auth.user_len;
+    rcf->password.data = (u_char *) auth.password;
+    rcf->password.len = auth.password_len;
+
+    return NGX_CONF_OK;
+}
+
+
 char *
 ngx_http_session_guard_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
@@ -223,23 +291,9 @@ ngx_http_session_guard_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             name.data = value[i].data + 14;
             name.len = value[i].len - 14;
 
-            if (ngx_http_session_guard_read_file(cf, &name, &rcf->password,
-                                                 512, "password")
+            if (ngx_http_session_guard_redis_auth(cf, rcf, &name)
                 != NGX_CONF_OK)
             {
-                return NGX_CONF_ERROR;
-            }
-
-            while (rcf->password.len
-                   && (rcf->password.data[rcf->password.len - 1] == '\n'
-                       || rcf->password.data[rcf->password.len - 1] == '\r'))
-            {
-                rcf->password.len--;
-            }
-
-            if (rcf->password.len == 0) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "password file \"%V\" is empty", &name);
                 return NGX_CONF_ERROR;
             }
 

@@ -15,16 +15,23 @@
  * cache at once.  The requests answered from the cache are counted per
  * entry and reach Redis in batches (TOUCH), at most once a second.
  *
- * The cache is an rbtree on the session key with an LRU queue, in a slab
- * pool, the way limit_req keeps its states: bounded by the zone's size
- * (the oldest entries go when it is full), kept across a reload.
+ * The cache is a hash table on the session key (the key is already a
+ * keyed hash: its first bytes choose the bucket) with an LRU queue, in a
+ * slab pool: bounded by the zone's size (the oldest entries go when it is
+ * full), kept across a reload.  A table rather than limit_req's rbtree
+ * because a lookup then touches two cache lines, not one a tree level: on
+ * new connections and new sessions the tree's walk through a cold zone
+ * was a tenth of the worker's time.
  */
 
 #include "ngx_http_session_guard_module.h"
 
 
-typedef struct {
-    u_char                         color;
+typedef struct ngx_http_session_guard_shared_node_s
+    ngx_http_session_guard_shared_node_t;
+
+struct ngx_http_session_guard_shared_node_s {
+    ngx_http_session_guard_shared_node_t  *next;   /* in its bucket */
     u_char                         addr_len;
     u_char                         key[SG_SESSION_KEY_LEN];
     u_char                         device[SG_DEVICE_HASH_LEN];
@@ -34,13 +41,13 @@ typedef struct {
     ngx_msec_t                     checked;   /* judged ok by Redis */
     ngx_msec_t                     touched;   /* bookkeeping last sent */
     ngx_uint_t                     unsent;    /* hits not yet counted */
-} ngx_http_session_guard_shared_node_t;
+};
 
 
 typedef struct {
-    ngx_rbtree_t                   rbtree;
-    ngx_rbtree_node_t              sentinel;
     ngx_queue_t                    queue;     /* most recent first */
+    ngx_uint_t                     mask;      /* buckets - 1 */
+    ngx_http_session_guard_shared_node_t  *buckets[1];
 } ngx_http_session_guard_shared_sh_t;
 
 
@@ -52,43 +59,9 @@ typedef struct {
 
 #define NGX_HTTP_SG_SHARED_TOUCH  1000
 
-
-static void
-ngx_http_session_guard_shared_insert(ngx_rbtree_node_t *temp,
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)
-{
-    ngx_rbtree_node_t                    **p;
-    ngx_http_session_guard_shared_node_t  *n, *t;
-
-    for ( ;; ) {
-
-        if (node->key < temp->key) {
-            p = &temp->left;
-
-        } else if (node->key > temp->key) {
-            p = &temp->right;
-
-        } else {
-            n = (ngx_http_session_guard_shared_node_t *) &node->color;
-            t = (ngx_http_session_guard_shared_node_t *) &temp->color;
-
-            p = ngx_memcmp(n->key, t->key, SG_SESSION_KEY_LEN) < 0
-                ? &temp->left : &temp->right;
-        }
-
-        if (*p == sentinel) {
-            break;
-        }
-
-        temp = *p;
-    }
-
-    *p = node;
-    node->parent = temp;
-    node->left = sentinel;
-    node->right = sentinel;
-    ngx_rbt_red(node);
-}
+/* What an entry takes in the slab pool (its size rounded up): the table
+ * has about one bucket for each. */
+#define NGX_HTTP_SG_SHARED_ENTRY  256
 
 
 static ngx_int_t
@@ -97,6 +70,7 @@ ngx_http_session_guard_shared_init_zone(ngx_shm_zone_t *zone, void *data)
     ngx_http_session_guard_shared_ctx_t  *octx = data;
 
     size_t                                len;
+    ngx_uint_t                            n;
     ngx_http_session_guard_shared_ctx_t  *ctx;
 
     ctx = zone->data;
@@ -115,16 +89,21 @@ ngx_http_session_guard_shared_init_zone(ngx_shm_zone_t *zone, void *data)
         return NGX_OK;
     }
 
-    ctx->sh = ngx_slab_alloc(ctx->shpool,
-                             sizeof(ngx_http_session_guard_shared_sh_t));
+    /* About a bucket an entry the zone can hold, a power of two. */
+    for (n = 1; n < zone->shm.size / NGX_HTTP_SG_SHARED_ENTRY; n <<= 1) {
+        /* void */
+    }
+
+    ctx->sh = ngx_slab_calloc(ctx->shpool,
+                              sizeof(ngx_http_session_guard_shared_sh_t)
+                              + (n - 1) * sizeof(void *));
     if (ctx->sh == NULL) {
         return NGX_ERROR;
     }
 
     ctx->shpool->data = ctx->sh;
 
-    ngx_rbtree_init(&ctx->sh->rbtree, &ctx->sh->sentinel,
-                    ngx_http_session_guard_shared_insert);
+    ctx->sh->mask = n - 1;
     ngx_queue_init(&ctx->sh->queue);
 
     len = sizeof(" in session_guard_shared_cache zone \"\"")
@@ -238,10 +217,24 @@ ngx_http_session_guard_shared_cache_zone(ngx_conf_t *cf,
 }
 
 
+/* The key is the hex of a keyed hash, uniform already: its first eight
+ * digits, multiplied so that every digit reaches the bucket's bits. */
 static uint32_t
 ngx_http_session_guard_shared_hash(u_char *key)
 {
-    return ngx_crc32_short(key, SG_SESSION_KEY_LEN);
+    uint64_t  v;
+
+    ngx_memcpy(&v, key, sizeof(uint64_t));
+
+    return (uint32_t) ((v * 0x9e3779b97f4a7c15ULL) >> 32);
+}
+
+
+static ngx_http_session_guard_shared_node_t **
+ngx_http_session_guard_shared_bucket(ngx_http_session_guard_shared_ctx_t *ctx,
+    uint32_t hash)
+{
+    return &ctx->sh->buckets[hash & ctx->sh->mask];
 }
 
 
@@ -249,34 +242,15 @@ static ngx_http_session_guard_shared_node_t *
 ngx_http_session_guard_shared_find(ngx_http_session_guard_shared_ctx_t *ctx,
     u_char *key, uint32_t hash)
 {
-    ngx_int_t                              rc;
-    ngx_rbtree_node_t                     *node, *sentinel;
     ngx_http_session_guard_shared_node_t  *n;
 
-    node = ctx->sh->rbtree.root;
-    sentinel = ctx->sh->rbtree.sentinel;
-
-    while (node != sentinel) {
-
-        if (hash < node->key) {
-            node = node->left;
-            continue;
-        }
-
-        if (hash > node->key) {
-            node = node->right;
-            continue;
-        }
-
-        n = (ngx_http_session_guard_shared_node_t *) &node->color;
-
-        rc = ngx_memcmp(key, n->key, SG_SESSION_KEY_LEN);
-
-        if (rc == 0) {
+    for (n = *ngx_http_session_guard_shared_bucket(ctx, hash);
+         n != NULL;
+         n = n->next)
+    {
+        if (ngx_memcmp(key, n->key, SG_SESSION_KEY_LEN) == 0) {
             return n;
         }
-
-        node = rc < 0 ? node->left : node->right;
     }
 
     return NULL;
@@ -287,14 +261,19 @@ static void
 ngx_http_session_guard_shared_free(ngx_http_session_guard_shared_ctx_t *ctx,
     ngx_http_session_guard_shared_node_t *n)
 {
-    ngx_rbtree_node_t  *node;
+    ngx_http_session_guard_shared_node_t  **p;
 
-    node = (ngx_rbtree_node_t *)
-               ((u_char *) n - offsetof(ngx_rbtree_node_t, color));
+    p = ngx_http_session_guard_shared_bucket(ctx,
+            ngx_http_session_guard_shared_hash(n->key));
+
+    while (*p != n) {
+        p = &(*p)->next;
+    }
+
+    *p = n->next;
 
     ngx_queue_remove(&n->queue);
-    ngx_rbtree_delete(&ctx->sh->rbtree, node);
-    ngx_slab_free_locked(ctx->shpool, node);
+    ngx_slab_free_locked(ctx->shpool, n);
 }
 
 
@@ -369,9 +348,8 @@ ngx_http_session_guard_shared_store(ngx_http_request_t *r,
     ngx_str_t                             *addr;
     ngx_uint_t                             i;
     ngx_queue_t                           *q;
-    ngx_rbtree_node_t                     *node;
     ngx_http_session_guard_shared_ctx_t   *sc;
-    ngx_http_session_guard_shared_node_t  *n;
+    ngx_http_session_guard_shared_node_t  *n, **bucket;
     ngx_http_session_guard_main_conf_t    *mcf;
 
     mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
@@ -391,13 +369,12 @@ ngx_http_session_guard_shared_store(ngx_http_request_t *r,
     n = ngx_http_session_guard_shared_find(sc, ctx->key, hash);
 
     if (n == NULL) {
-        size_t  size = offsetof(ngx_rbtree_node_t, color)
-                       + sizeof(ngx_http_session_guard_shared_node_t);
+        size_t  size = sizeof(ngx_http_session_guard_shared_node_t);
 
-        node = ngx_slab_alloc_locked(sc->shpool, size);
+        n = ngx_slab_alloc_locked(sc->shpool, size);
 
         /* Full: the least recently used entries make room. */
-        for (i = 0; node == NULL && i < 3; i++) {
+        for (i = 0; n == NULL && i < 3; i++) {
             if (ngx_queue_empty(&sc->sh->queue)) {
                 break;
             }
@@ -407,18 +384,18 @@ ngx_http_session_guard_shared_store(ngx_http_request_t *r,
                 ngx_queue_data(q, ngx_http_session_guard_shared_node_t,
                                queue));
 
-            node = ngx_slab_alloc_locked(sc->shpool, size);
+            n = ngx_slab_alloc_locked(sc->shpool, size);
         }
 
-        if (node == NULL) {
+        if (n == NULL) {
             ngx_shmtx_unlock(&sc->shpool->mutex);
             return;
         }
 
-        node->key = hash;
-        n = (ngx_http_session_guard_shared_node_t *) &node->color;
         ngx_memcpy(n->key, ctx->key, SG_SESSION_KEY_LEN);
-        ngx_rbtree_insert(&sc->sh->rbtree, node);
+        bucket = ngx_http_session_guard_shared_bucket(sc, hash);
+        n->next = *bucket;
+        *bucket = n;
         ngx_queue_insert_head(&sc->sh->queue, &n->queue);
         n->unsent = 0;
         n->touched = ngx_current_msec;

@@ -3,6 +3,7 @@
 #include "sg_session.h"
 
 #include <stdio.h>
+#include <string.h>
 
 
 /* The script is src/lua/density.lua, embedded in sg_scripts.c. */
@@ -24,39 +25,74 @@ sg_density_bucket_len(int64_t window)
 }
 
 
-int
-sg_density_key(char *buf, size_t cap, const char *prefix, size_t prefix_len,
-               const char *what, size_t what_len, int64_t now, int64_t window,
-               unsigned i)
+/* Appends len bytes to the key being written; -1 once cap is short. */
+static int
+sg_density_put(char *buf, size_t cap, size_t *n, const char *p, size_t len)
 {
-    int      n;
-    char     kind;
-    int64_t  bucket;
-    unsigned age;
+    if (len >= cap - *n) {
+        return -1;
+    }
 
-    if (i >= SG_DENSITY_NKEYS || now < 0) {
+    memcpy(buf + *n, p, len);
+    *n += len;
+
+    return 0;
+}
+
+
+int
+sg_density_key(char *buf, size_t cap, const sg_density_where_t *where,
+               int64_t now, int64_t window, unsigned i)
+{
+    size_t   n = 0, len;
+    char     tail[3 + SG_STR_DEC_MAX];
+    int64_t  bucket;
+    unsigned age, set;
+
+    if (i >= SG_DENSITY_NKEYS || now < 0 || cap == 0) {
+        return -1;
+    }
+
+    if (sg_density_put(buf, cap, &n, where->prefix.data, where->prefix.len) ||
+        sg_density_put(buf, cap, &n, "{", 1) ||
+        sg_density_put(buf, cap, &n, where->net.data, where->net.len) ||
+        sg_density_put(buf, cap, &n, "}", 1)) {
         return -1;
     }
 
     if (i == SG_DENSITY_NKEYS - 1) {
-        n = snprintf(buf, cap, "%.*s{%.*s}:probe", (int) prefix_len, prefix,
-                     (int) what_len, what);
+        if (sg_density_put(buf, cap, &n, ":probe", 6)) {
+            return -1;
+        }
 
-        return n < 0 || (size_t) n >= cap ? -1 : n;
+        buf[n] = '\0';
+        return (int) n;
     }
 
-    kind = i < SG_DENSITY_BUCKETS ? 's' : 'u';
-    age = SG_DENSITY_BUCKETS - 1 - i % SG_DENSITY_BUCKETS;
-    bucket = now / sg_density_bucket_len(window) - age;
+    /* Sets of buckets: the address's sessions and users, the network's. */
+    set = i / SG_DENSITY_BUCKETS;
 
-    n = snprintf(buf, cap, "%.*s{%.*s}:%c:%lld", (int) prefix_len, prefix,
-                 (int) what_len, what, kind, (long long) bucket);
-
-    if (n < 0 || (size_t) n >= cap) {
+    if (set < 2 &&
+        (sg_density_put(buf, cap, &n, ":", 1) ||
+         sg_density_put(buf, cap, &n, where->ip.data, where->ip.len))) {
         return -1;
     }
 
-    return n;
+    age = SG_DENSITY_BUCKETS - 1 - i % SG_DENSITY_BUCKETS;
+    bucket = now / sg_density_bucket_len(window) - age;
+
+    tail[0] = ':';
+    tail[1] = set % 2 ? 'u' : 's';
+    tail[2] = ':';
+    len = 3 + sg_str_dec(tail + 3, bucket);
+
+    if (sg_density_put(buf, cap, &n, tail, len)) {
+        return -1;
+    }
+
+    buf[n] = '\0';
+
+    return (int) n;
 }
 
 
@@ -87,14 +123,26 @@ sg_density_ttl(int64_t window)
 }
 
 
-int
-sg_density_parse_reply(size_t n, const sg_reply_elt_t *e,
-                       sg_density_counts_t *out)
+static int
+sg_density_parse_counts(const sg_reply_elt_t *e, sg_density_counts_t *out)
 {
-    if (n != 4 || sg_reply_int(&e[0], &out->sessions) != 0 ||
+    if (sg_reply_int(&e[0], &out->sessions) != 0 ||
         sg_reply_int(&e[1], &out->users) != 0 ||
         sg_reply_int(&e[2], &out->sessions_without) != 0 ||
         sg_reply_int(&e[3], &out->users_without) != 0) {
+        return -1;
+    }
+
+    return 0;
+}
+
+
+int
+sg_density_parse_reply(size_t n, const sg_reply_elt_t *e,
+                       sg_density_counts_t *ip, sg_density_counts_t *net)
+{
+    if (n != 8 || sg_density_parse_counts(&e[0], ip) != 0 ||
+        sg_density_parse_counts(&e[4], net) != 0) {
         return -1;
     }
 

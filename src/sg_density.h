@@ -9,11 +9,14 @@
  * (B-1)/B of the window and all of it).  Each bucket expires a window after
  * it closes.
  *
- * Keys (WHAT is "ip:ADDRESS" or "net:NETWORK/BITS"; the braces keep one
- * address's buckets in one Redis Cluster slot):
- *   PREFIX{WHAT}:s:BUCKET   HyperLogLog of session keys
- *   PREFIX{WHAT}:u:BUCKET   HyperLogLog of users
- *   PREFIX{WHAT}:probe      scratch of a probe, deleted by the same script
+ * Keys (NET is "net:NETWORK/BITS", ADDR "ip:ADDRESS"; the braces keep an
+ * address's and its network's buckets in one Redis Cluster slot, so that one
+ * script run counts both):
+ *   PREFIX{NET}:s:BUCKET        HyperLogLog of the network's session keys
+ *   PREFIX{NET}:u:BUCKET        HyperLogLog of the network's users
+ *   PREFIX{NET}:ADDR:s:BUCKET   likewise for the address
+ *   PREFIX{NET}:ADDR:u:BUCKET
+ *   PREFIX{NET}:probe           scratch of a probe, deleted by the same run
  *
  * A probe counts as if the session and user were added, without adding
  * them: a request is judged on the counts its session would make, and its
@@ -33,7 +36,8 @@
 #include "sg_str.h"
 
 #define SG_DENSITY_BUCKETS 4
-#define SG_DENSITY_NKEYS   (2 * SG_DENSITY_BUCKETS + 1) /* and the scratch */
+/* The address's sessions and users, the network's, and the scratch. */
+#define SG_DENSITY_NKEYS (4 * SG_DENSITY_BUCKETS + 1)
 
 /* Arguments after the keys. */
 enum {
@@ -51,14 +55,21 @@ extern const char *const sg_density_arg_names[SG_DENSITY_NARGS];
 /* src/lua/density.lua, embedded in sg_scripts.c by scripts/embed-lua. */
 extern const char sg_density_script[];
 
+/* Where a request is counted: its address and network, as the keys name
+ * them ("ip:192.0.2.7", "net:192.0.2.0/24"). */
+typedef struct {
+    sg_str_t prefix;
+    sg_str_t ip;
+    sg_str_t net;
+} sg_density_where_t;
+
 /*
- * Writes key i (0..SG_DENSITY_NKEYS-1: sessions oldest to newest, then users
- * oldest to newest, then the scratch) for the window ending at now; returns
- * its length, or -1.
+ * Writes key i (0..SG_DENSITY_NKEYS-1: the address's sessions oldest to
+ * newest, then its users, then the network's sessions and users, then the
+ * scratch) for the window ending at now; returns its length, or -1.
  */
-int sg_density_key(char *buf, size_t cap, const char *prefix, size_t prefix_len,
-                   const char *what, size_t what_len, int64_t now,
-                   int64_t window, unsigned i);
+int sg_density_key(char *buf, size_t cap, const sg_density_where_t *where,
+                   int64_t now, int64_t window, unsigned i);
 
 /*
  * The script's ARGV (SG_DENSITY_ARG_* order) for a session key and a user
@@ -108,8 +119,9 @@ uint32_t sg_density_reasons(const sg_density_counts_t *ip,
  * nature; trusted networks are never asked about. */
 int sg_density_counted(sg_ip_class_t ip_class);
 
-/* Reads the script's reply; 0, or -1 if malformed. */
+/* Reads the script's reply: the address's counts into ip, the network's
+ * into net; 0, or -1 if malformed. */
 int sg_density_parse_reply(size_t n, const sg_reply_elt_t *elts,
-                           sg_density_counts_t *out);
+                           sg_density_counts_t *ip, sg_density_counts_t *net);
 
 #endif /* SG_DENSITY_H */

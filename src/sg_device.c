@@ -1,5 +1,4 @@
 #include "sg_device.h"
-#include "sg_hash.h"
 
 #include <string.h>
 
@@ -1324,22 +1323,24 @@ sg_device_decode(const char *p, size_t len, sg_device_t *out)
 
 
 uint64_t
-sg_device_input_sig(const sg_device_input_t *in)
+sg_device_input_sig(const sg_device_input_t *in,
+                    const uint8_t            key[SG_SIPHASH_KEY_LEN])
 {
-    uint64_t h = 0x5347646576696365ULL;
-    size_t   i;
+    sg_siphash_t s;
+    size_t       i;
 
-    h = sg_hash64(h, in->user_agent.data, in->user_agent.len);
-    h = sg_hash64(h, in->ch_ua.data, in->ch_ua.len);
-    h = sg_hash64(h, in->ch_ua_platform.data, in->ch_ua_platform.len);
-    h = sg_hash64(h, in->ch_ua_mobile.data, in->ch_ua_mobile.len);
-    h = sg_hash64(h, in->accept_language.data, in->accept_language.len);
-    h = sg_hash64(h, in->accept_encoding.data, in->accept_encoding.len);
-    h = sg_hash64(h, NULL, 0) ^ in->n_header_names;
+    sg_siphash_init(&s, key, 1, 3);
+    sg_siphash_field(&s, in->user_agent.data, in->user_agent.len);
+    sg_siphash_field(&s, in->ch_ua.data, in->ch_ua.len);
+    sg_siphash_field(&s, in->ch_ua_platform.data, in->ch_ua_platform.len);
+    sg_siphash_field(&s, in->ch_ua_mobile.data, in->ch_ua_mobile.len);
+    sg_siphash_field(&s, in->accept_language.data, in->accept_language.len);
+    sg_siphash_field(&s, in->accept_encoding.data, in->accept_encoding.len);
+    sg_siphash_u64(&s, in->n_header_names);
 
     for (i = 0; i < in->n_header_names; i++) {
-        h = sg_hash64(h, in->header_names[i].data, in->header_names[i].len);
+        sg_siphash_field(&s, in->header_names[i].data, in->header_names[i].len);
     }
 
-    return h;
+    return sg_siphash_final(&s);
 }

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sg_siphash.h"
 #include "sg_str.h"
 
 /* Values are stored in Redis by name, never by number. */
@@ -170,12 +171,13 @@ int sg_device_encode(const sg_device_t *d, char *buf, size_t cap);
 int sg_device_decode(const char *p, size_t len, sg_device_t *out);
 
 /*
- * A 64-bit signature of everything sg_device_parse() reads (sg_hash64 over
- * each field and its length): requests on one connection with the same
- * signature have the same device, so the parse can be skipped.  Not a
- * security boundary: a collision can only make a client's own connection
- * reuse its own previous device.
+ * A 64-bit signature of everything sg_device_parse() reads (SipHash-1-3
+ * under key over each field and its length, sg_siphash.h): requests on one
+ * connection with the same signature have the same device, so the parse can
+ * be skipped.  The key must be secret and random, or a client could make
+ * its headers sign like the previous request's on a shared connection.
  */
-uint64_t sg_device_input_sig(const sg_device_input_t *in);
+uint64_t sg_device_input_sig(const sg_device_input_t *in,
+                             const uint8_t            key[SG_SIPHASH_KEY_LEN]);
 
 #endif /* SG_DEVICE_H */

@@ -226,23 +226,87 @@ sg_session_key(const uint8_t *secret, size_t secret_len, const uint8_t *value,
 
 
 const char *
-sg_secret_check(const uint8_t *p, size_t *len)
+sg_secret_parse(const uint8_t *p, size_t len, sg_secret_keys_t *out)
 {
-    if (*len > 0 && p[*len - 1] == '\n') {
-        (*len)--;
+    const uint8_t *line, *end, *nl;
+    size_t         n, i;
+    const char    *err = NULL;
 
-        if (*len > 0 && p[*len - 1] == '\r') {
-            (*len)--;
+    memset(out, 0, sizeof(*out));
+
+    if (len == 0) {
+        return "is empty: it holds the current key, and during a rotation "
+               "the previous key on a second line";
+    }
+
+    end = p + len;
+
+    for (line = p; line < end && err == NULL; line = nl + 1) {
+        nl = memchr(line, '\n', (size_t) (end - line));
+        if (nl == NULL) {
+            nl = end;
+        }
+
+        n = (size_t) (nl - line);
+
+        if (n > 0 && line[n - 1] == '\r') {
+            n--;
+        }
+
+        out->line++;
+
+        if (out->n == SG_SECRET_KEYS_MAX) {
+            err = "is a third key: the file holds the current key and at "
+                  "most one previous key, one a line";
+            break;
+        }
+
+        if (n == 0) {
+            err = "is empty: keys are one a line, with no blank line";
+            break;
+        }
+
+        for (i = 0; i < n; i++) {
+            if (line[i] < 0x20 || line[i] > 0x7e) {
+                err = "holds a byte that is not printable ASCII: keys are "
+                      "text (e.g. base64 of 32 random bytes), one a line";
+                break;
+            }
+        }
+
+        if (err == NULL && n < SG_SECRET_MIN_LEN) {
+            err = "is too short: a key needs at least 16 bytes";
+        }
+
+        if (err == NULL && n > SG_SECRET_MAX_LEN) {
+            err = "is too long: a key may have at most 256 bytes";
+        }
+
+        if (err == NULL && out->n == 1 && n == out->len[0] &&
+            memcmp(line, out->key[0], n) == 0) {
+            err = "is the same key as line 1: the previous key must differ "
+                  "from the current one";
+        }
+
+        if (err == NULL) {
+            out->key[out->n] = line;
+            out->len[out->n] = n;
+            out->n++;
+        }
+
+        if (nl == end) {
+            break;
         }
     }
 
-    if (*len < SG_SECRET_MIN_LEN) {
-        return "is too short: a secret needs at least 16 bytes";
+    if (err != NULL) {
+        n = out->line;
+        memset(out, 0, sizeof(*out));
+        out->line = n;
+        return err;
     }
 
-    if (*len > SG_SECRET_MAX_LEN) {
-        return "is too long: a secret may have at most 256 bytes";
-    }
+    out->line = 0;
 
     return NULL;
 }

@@ -5,7 +5,13 @@
  * in.  session_guard therefore never keeps the raw value anywhere (Redis, logs,
  * variables); it keeps HMAC-SHA256(secret, value) instead.  The secret comes
  * from a file, so a copy of the Redis data alone cannot be matched against
- * cookies seen elsewhere, and rotating the secret forgets every binding.
+ * cookies seen elsewhere.
+ *
+ * The file holds the current key and, while a rotation is under way, the
+ * previous one on a second line (sg_secret_parse).  Records are named with
+ * the current key; one found only under the previous key's name is moved
+ * to the current one's (src/lua/session.lua), so a rotation loses no
+ * session and keeps every revocation.
  *
  * The digest is used in two lengths: SG_SESSION_KEY_LEN hex characters name
  * the session in Redis, and the first SG_SESSION_ID_LEN of them are the short
@@ -61,11 +67,27 @@ sg_keyed_hash_rc_t sg_session_key(const uint8_t *secret, size_t secret_len,
                                   const uint8_t *value, size_t value_len,
                                   char out[SG_SESSION_KEY_LEN + 1]);
 
+/* The current key and the previous one. */
+#define SG_SECRET_KEYS_MAX 2
+
+/* The keys of a secret file: slices of the file, the current key first. */
+typedef struct {
+    const uint8_t *key[SG_SECRET_KEYS_MAX];
+    size_t         len[SG_SECRET_KEYS_MAX];
+    size_t         n;    /* 1, or 2 with a previous key */
+    size_t         line; /* the line an error is about, 0: the file */
+} sg_secret_keys_t;
+
 /*
- * Trims one trailing "\n" or "\r\n" from a secret read from a file, and checks
- * its length.  Returns NULL when the secret is acceptable, else a message
- * suitable for an nginx configuration error.
+ * Reads a secret file: one key a line, the current key first and, during a
+ * rotation, the previous one second; each line ends in "\n" or "\r\n" (the
+ * last may end without).  A key is text: 16 to 256 printable ASCII bytes
+ * (' '..'~'), so that a binary key holding a newline byte is refused
+ * rather than split in two.  Returns NULL when the file is acceptable, else
+ * a message suitable for an nginx configuration error, about out->line
+ * (0: the whole file); out holds no key then.
  */
-const char *sg_secret_check(const uint8_t *p, size_t *len);
+const char *sg_secret_parse(const uint8_t *p, size_t len,
+                            sg_secret_keys_t *out);
 
 #endif /* SG_KEYED_HASH_H */

@@ -58,6 +58,38 @@ sg_hex_digit(int c)
     return sg_hex_digit_lower(c);
 }
 
+/* The most digits, and sign, sg_str_dec() writes. */
+#define SG_STR_DEC_MAX 20
+
+/*
+ * Writes v in decimal at p (at most SG_STR_DEC_MAX bytes, no NUL) and returns
+ * how many.  The requests' keys and arguments are full of numbers, and
+ * snprintf's format machinery cost more than the rest of laying them out.
+ */
+static inline size_t
+sg_str_dec(char *p, int64_t v)
+{
+    char     tmp[SG_STR_DEC_MAX];
+    size_t   n = 0, len = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t) v : (uint64_t) v;
+
+    do {
+        tmp[n++] = (char) ('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+
+    if (v < 0) {
+        p[len++] = '-';
+    }
+
+    while (n > 0) {
+        p[len++] = tmp[--n];
+    }
+
+    return len;
+}
+
+
 /*
  * Writes v in decimal at buf + *n, NUL-terminated, and the slice to it in
  * *out; *n moves past the NUL.  For laying out a script's arguments in one
@@ -66,15 +98,18 @@ sg_hex_digit(int c)
 static inline int
 sg_str_num(char *buf, size_t cap, size_t *n, int64_t v, sg_str_t *out)
 {
-    int len = snprintf(buf + *n, cap - *n, "%lld", (long long) v);
+    size_t len;
 
-    if (len < 0 || (size_t) len >= cap - *n) {
+    if (*n > cap || cap - *n < SG_STR_DEC_MAX + 1) {
         return -1;
     }
 
+    len = sg_str_dec(buf + *n, v);
+    buf[*n + len] = '\0';
+
     out->data = buf + *n;
-    out->len = (size_t) len;
-    *n += (size_t) len + 1;
+    out->len = len;
+    *n += len + 1;
 
     return 0;
 }

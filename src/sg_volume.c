@@ -26,7 +26,8 @@ sg_volume_bucket_len(int64_t window)
 int
 sg_volume_user_who(const char *user, size_t len, char *out, size_t cap)
 {
-    if (len == 0 || len + 3 > cap) {
+    /* A NUL would cut the name in the key (sg_volume_key refuses it). */
+    if (len == 0 || len + 3 > cap || memchr(user, '\0', len) != NULL) {
         return -1;
     }
 
@@ -48,7 +49,9 @@ sg_volume_key(char *buf, size_t cap, const char *prefix, size_t prefix_len,
     int64_t  bucket;
     unsigned age;
 
-    if (i >= SG_VOLUME_NKEYS || now < 0 || window <= 0 || who_len == 0) {
+    /* snprintf would stop at a NUL inside who: two names, one key. */
+    if (i >= SG_VOLUME_NKEYS || now < 0 || window <= 0 || who_len == 0 ||
+        memchr(who, '\0', who_len) != NULL) {
         return -1;
     }
 

@@ -77,14 +77,14 @@ typedef struct {
 
 /*
  * Writes "u:USER" and a NUL: the WHO of a user's keys.  Returns its length,
- * or -1 when the user is empty or cap is short.
+ * or -1 when the user is empty, holds a NUL, or cap is short.
  */
 int sg_volume_user_who(const char *user, size_t len, char *out, size_t cap);
 
 /*
  * Writes key i (0..SG_VOLUME_NKEYS-1: the counters oldest to newest, then
  * the objects oldest to newest) of WHO for the window ending at now; returns
- * its length, or -1.
+ * its length, or -1 (also for a WHO holding a NUL).
  */
 int sg_volume_key(char *buf, size_t cap, const char *prefix, size_t prefix_len,
                   const char *who, size_t who_len, int64_t now, int64_t window,

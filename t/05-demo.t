@@ -1,12 +1,14 @@
 # `make run`'s demo: scripts/demo starts Redis, nginx with the module and the
-# demo app on the ports it is given, the printed stolen-cookie recipe works,
-# and an interrupt stops everything it started.
+# demo app on the ports it is given, the printed stolen-cookie recipe works
+# and ends on the dashboard's page of the replayed cookie's alert, which
+# the dashboard's API shows, and an interrupt stops everything it started.
 use strict;
 use warnings;
 use lib 't/lib';
 use Test::More;
 use SGTest;
 use POSIX qw(WNOHANG);
+use JSON::PP ();
 
 my $t = SGTest->new(module => 1);
 my $root = $t->root;
@@ -50,6 +52,34 @@ $r = $t->get('/monitor/', https => 1, port => $port{HTTPS}, tls_max => '1.2',
              cookie => "sid=$sid");
 like($r->{body}, qr/verdict=tag; score=\d+; reasons=[\w,]*tls_changed/,
      'the cookie replayed with curl: tagged, with the reasons');
+my ($short) = $r->{body} =~ /session=([0-9a-f]{16})/;
+ok($short, 'the page names the session');
+
+# The recipe ends on the dashboard page of the replayed cookie's alert.
+my $recipe = $t->read_file('demo.out');
+like($recipe, qr{Dashboard:\s+https://localhost:$port{HTTPS}/guard/},
+     'it prints the dashboard URL');
+my @said = grep { /\S/ } split /\n/, ($recipe =~ /^(.*?)Press Ctrl-C/s)[0];
+like($said[-1], qr{echo .*https://localhost:$port{HTTPS}/guard/#session=},
+     'the recipe ends on the page of the replayed cookie\'s alert');
+my $page = $t->get('/guard/', https => 1, port => $port{HTTPS});
+is($page->{status}, 200, 'the dashboard page');
+like($page->{headers}{'content-type'}, qr/charset=utf-8/, '... in utf-8');
+my $alerts;
+$t->wait_until(sub {
+    my $a = $t->get('/guard/api/alerts', https => 1, port => $port{HTTPS});
+    $alerts = eval { JSON::PP::decode_json($a->{body}) };
+    $alerts && grep { $_->{sid} eq $short } @{ $alerts->{alerts} };
+}, timeout => 5);
+my ($alert) = grep { $_->{sid} eq $short } @{ $alerts->{alerts} || [] };
+ok($alert, 'the dashboard lists the replay\'s alert');
+like($alert->{reasons} // '', qr/tls_changed/, '... with its reasons');
+is($alert->{user}, 'alice', '... and its user');
+my $session = $t->get("/guard/api/session?sid=$short", https => 1,
+                      port => $port{HTTPS});
+my $tl = eval { JSON::PP::decode_json($session->{body}) } || {};
+is_deeply([map { $_->{kind} } @{ $tl->{events} || [] }], [qw(bind alert)],
+          'its timeline: the binding at login, then the replay');
 
 $r = $t->get('/', https => 1, port => $port{HTTPS}, tls_max => '1.2',
              cookie => "sid=$sid");

@@ -66,7 +66,7 @@ my @cases = (
     [ 'short secret',
       "session_guard_redis 127.0.0.1:6379;\n"
       . "session_guard_secret_file %%PREFIX%%/short;\n",
-      qr/secret file "\S+\/short" is too short.* in \S+nginx\.conf:\d+/ ],
+      qr/secret file "\S+\/short" line 1 is too short.* in \S+nginx\.conf:\d+/ ],
     [ 'world-readable secret',
       "session_guard_redis 127.0.0.1:6379;\n"
       . "session_guard_secret_file %%PREFIX%%/open-secret;\n",

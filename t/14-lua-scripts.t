@@ -55,4 +55,35 @@ like($r->{body}, qr/verdict=ok/, 'seen again');
 is_deeply([$t->redis_cmd('SCRIPT', 'EXISTS', $sha{'src/lua/session.lua'})],
           [1], 'what the module had Redis run is src/lua/session.lua');
 
+# The density script run by hand on the real server, with the keys the
+# module makes (t/unit/test_density.c): one run counts an address and its
+# network; a probe counts as if added and adds nothing.
+my $density = slurp('src/lua/density.lua');
+my @keys = ((map { "sg:{net:192.0.2.0/24}:ip:192.0.2.7:s:$_" } 1 .. 4),
+            (map { "sg:{net:192.0.2.0/24}:ip:192.0.2.7:u:$_" } 1 .. 4),
+            (map { "sg:{net:192.0.2.0/24}:s:$_" } 1 .. 4),
+            (map { "sg:{net:192.0.2.0/24}:u:$_" } 1 .. 4),
+            'sg:{net:192.0.2.0/24}:probe');
+sub density {
+    my ($session, $user, $probe) = @_;
+    return [$t->redis_cmd('EVAL', $density, scalar @keys, @keys,
+                          $session, $user, 600, $probe)];
+}
+# A neighbour in the network, in an older bucket.
+$t->redis_cmd('PFADD', 'sg:{net:192.0.2.0/24}:s:2', 'neighbour');
+is_deeply(density('k1', 'alice', 1), [1, 1, 0, 0, 2, 1, 1, 0],
+          'density probe: as if added, with and without');
+is($t->redis_cmd('EXISTS', $keys[3], $keys[7], $keys[16]), 0,
+   'density probe: adds nothing and leaves no scratch');
+is_deeply(density('k1', 'alice', 0), [1, 1, 1, 1, 2, 1, 2, 1],
+          'density add: address and network');
+ok($t->redis_cmd('TTL', $keys[3]) > 590 && $t->redis_cmd('TTL', $keys[15]) > 590,
+   'density add: the current buckets expire');
+is_deeply(density('k1', 'alice', 0), [1, 1, 1, 1, 2, 1, 2, 1],
+          'density add: the same session and user again count once');
+is_deeply(density('k2', '', 0), [2, 1, 2, 1, 3, 1, 3, 1],
+          'density add: a second session without a user');
+is_deeply(density('k3', 'bob', 1), [3, 2, 2, 1, 4, 2, 3, 1],
+          'density probe after adds');
+
 $t->done;

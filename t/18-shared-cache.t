@@ -150,6 +150,39 @@ for (1 .. 30) {
 ok(defined $until, 'node B stops answering the revoked session');
 cmp_ok($until // 99, '<=', 3, "... within the documented bound (valid=2s): ${\($until // '-')} s");
 
+# A full cache: the oldest entries make room, the newest are answered.
+# 32 KiB hold about a hundred entries; 400 sessions, one keep-alive
+# connection, each found new by Redis and kept.
+my $c = SGTest->new(module => 1);
+$c->write_file('secret', "0123456789abcdef0123456789abcdef\n");
+$c->define(SHARED_REDIS => $a->redis_port);
+(my $small = $CONF) =~ s/shared_cache 1m valid=2s/shared_cache 32k valid=60s/;
+$small =~ s/\n\s*session_guard_issue_cookie sid;//;
+$c->write_config($small);
+$c->start;
+my $port = $c->port('HTTPS');
+# curl's "next" starts a URL's options afresh, on the same connection.
+$c->write_file('fill.curl', join "next\n", map {
+    qq{url = "https://127.0.0.1:$port/"\nheader = "Cookie: sid=fill-$_"\n}
+    . qq{insecure\noutput = "/dev/null"\nwrite-out = "%{http_code}\\n"\n}
+    } 1 .. 400);
+my $codes = `curl -s --config ${\($c->testdir)}/fill.curl`;
+is(scalar(() = $codes =~ /^200$/mg), 400, 'full cache: 400 new sessions answered');
+my $mc0 = metrics($c);
+is(verdict($c->get('/', https => 1, cookie => 'sid=fill-400')), 'ok',
+   'full cache: the newest session, on a new connection');
+is(verdict($c->get('/', https => 1, cookie => 'sid=fill-1')), 'ok',
+   'full cache: the oldest session, on a new connection');
+my $mc1 = metrics($c);
+is($mc1->{session_guard_shared_cache_hits_total}
+   - $mc0->{session_guard_shared_cache_hits_total}, 1,
+   'full cache: the newest is answered from it, the oldest made room');
+is($mc1->{session_guard_redis_awaited_total}
+   - $mc0->{session_guard_redis_awaited_total}, 1,
+   'full cache: the oldest is asked of Redis');
+$c->stop;
+is_deeply([SGTest::bad_log_lines($c->error_log)], [], 'node C: no alert/crit/emerg');
+
 # A Redis outage: a session found fine a moment ago is still answered from
 # the cache (for at most valid); one not cached gets the configured error.
 $r = $a->get('/login', @VICTIM);

@@ -223,7 +223,7 @@ for my $n (1 .. 5) {
 ok(!$v->{reason}{farm_density}, 'trusted egress with five users: no farm_density');
 
 # The density keys follow the documented schema and expire.
-my @hll = $t->redis_cmd('KEYS', 'sg:{ip:198.51.100.15}:*');
+my @hll = $t->redis_cmd('KEYS', 'sg:{net:198.51.100.0/24}:ip:198.51.100.15:*');
 ok(scalar @hll >= 2, 'density counters stored per address');
 ok($t->redis_cmd('TTL', $hll[0]) > 0, 'density counters expire');
 

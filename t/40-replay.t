@@ -279,9 +279,11 @@ SKIP: {
 
     # Which capture stands for which browser (docs/replay.md): Chrome 116 on
     # Windows (its User-Agent is in the decrypted HTTP/2 of the same file),
-    # Edge (edge.microsoft.com), Firefox (contile.services.mozilla.com),
+    # Chrome 107 on macOS (likewise, over QUIC in the same file), Edge
+    # (edge.microsoft.com), Firefox (contile.services.mozilla.com),
     # and an Apple-stack client, the closest there is to Safari.
     my %ref_of = (chrome => 'http2-with-cookies.pcapng#4',
+                  'chrome-mac' => 'chrome-cloudflare-quic-with-secrets.pcapng#4',
                   edge => 'browsers-x509.pcapng#4',
                   firefox => 'tls12.pcap#1',
                   apple => 'macos_tcp_flags.pcap#4');
@@ -293,8 +295,8 @@ SKIP: {
     }
 
     my @browsers = (
-        [chrome => [qw(chrome-windows chrome-macos chrome-linux
-                       chrome-android)]],
+        [chrome => [qw(chrome-windows chrome-linux chrome-android)]],
+        ['chrome-mac' => ['chrome-macos']],
         [edge => ['edge-windows']],
         [firefox => [qw(firefox-linux firefox-windows)]],
     );
@@ -441,7 +443,8 @@ SKIP: {
              max_frame_size max_header_list_size)], timeout => 60);
         my %f;
         for (split /\n/, $out // '') {
-            my ($port, $types, $ids, $win, $w, $x, $names, @v) = split /\|/;
+            my ($port, $types, $ids, $win, $w, $x, $names, @v) =
+                map { $_ // '' } split /\|/, $_, -1;
             my $c = $f{$port} //= {};
             if ($types =~ /^4/ && length $ids && !defined $c->{settings}) {
                 $c->{settings} = $ids;
@@ -561,5 +564,42 @@ SKIP: {
          'over HTTP/1.1 (no h2 there)');
 }
 
+
+# ---- profile files: the new fields, and what they refuse
+$t->write_file('bad-ext.json',
+               qq([{"name": "x", "tls": {"extensions": ["0xff01"]}}]\n));
+$t->write_file('bad-h2.json',
+               qq([{"name": "x", "h2": {"pseudo": "m,a"}}]\n));
+$t->write_file('bad-name.json',
+               qq([{"name": "x", "tls": {"extensions": ["alps"]}}]\n));
+$t->write_file('one.jsonl', qq({"t": 0, "client": "x", "path": "/x"}\n));
+for (['bad-ext.json', qr/tls\.extensions: 65281 is sent by OpenSSL itself/],
+     ['bad-h2.json', qr/bad or unknown h2 field "pseudo"/],
+     ['bad-name.json', qr/bad extension "alps"/]) {
+    my ($file, $msg) = @$_;
+    my ($prc, undef, $perr) = $t->run_cmd(
+        [$replay, '--profiles', $t->path($file), '--target',
+         'https://localhost:' . $t->port('H2'), $t->path('one.jsonl')]);
+    is($prc, 2, "$file: exit 2");
+    like($perr, $msg, "$file: says why");
+}
+
+# a browser profile with its browser fields turned off is OpenSSL again
+$t->write_file('plain.json', <<'JSON');
+[{"name": "x", "base": "chrome-windows",
+  "tls": {"grease": false, "renegotiation_info": false, "extensions": null},
+  "h2": {"pseudo": "m,p,s,a", "settings": "", "window_update": 0,
+         "priority": "0"}}]
+JSON
+my ($xrc, $xout) = $t->run_cmd(
+    [$replay, '--profiles', $t->path('plain.json'), '--json', '--target',
+     'https://localhost:' . $t->port('H2'), $t->path('one.jsonl')],
+    timeout => 30);
+my $xdoc = eval { JSON::PP::decode_json($xout) } || { requests => [{}] };
+is($xdoc->{requests}[0]{http}, '2', 'a profile from a file speaks HTTP/2');
+my ($xja4) = ($t->read_file('wire.log') // '') =~ m{ uri=/x ja4=(\S+)};
+ok($xja4 && $xja4 !~ /_8daaf6152771_/,
+   "without the browser fields the ciphers carry OpenSSL's SCSV ("
+   . ($xja4 // '?') . ')');
 
 $t->done;

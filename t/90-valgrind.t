@@ -40,6 +40,7 @@ http {
     session_guard_geoip %%DB_CITY%%;
     session_guard_geoip %%DB_ASN%%;
     session_guard_geoip %%DB_ANON%%;
+    session_guard_events;
 
     server {
         listen 127.0.0.1:%%PORT_HTTPS%% ssl http2;
@@ -65,6 +66,12 @@ http {
             proxy_pass http://127.0.0.1:%%PORT_BACKEND%%;
         }
         location = /metrics { session_guard off; session_guard_metrics; }
+        location /guard/ {
+            session_guard off;
+            allow 127.0.0.1;
+            deny all;
+            session_guard_dashboard;
+        }
     }
     server {
         listen 127.0.0.1:%%PORT_BACKEND%%;
@@ -113,9 +120,19 @@ for my $i (1 .. 3) {
     is($r->{status}, 302, "session $i: thief revoked");
 }
 
+# The events of those sessions, through the dashboard's queries.
+for my $q (qw(summary alerts alerts?sort=score&reason=tls_changed farms tls
+              user?user=- session?sid=0123456789abcdef)) {
+    my $d = $t->get("/guard/api/$q", https => 1, max_time => 10);
+    is($d->{status}, 200, "dashboard: $q");
+}
+is($t->get('/guard/', https => 1)->{status}, 200, 'dashboard: the page');
+
 $t->redis_stop;
 my $r = $t->get('/', https => 1, cookie => 'sid=x', max_time => 5);
 like($r->{body}, qr/verdict=error/, 'redis down: error');
+like($t->get('/guard/api/summary', https => 1, max_time => 5)->{status},
+     qr/^50[234]$/, 'redis down: the dashboard says so');
 $t->redis_start;
 # A cookie never seen issued: judged again once Redis is back, and tagged
 # binding_expired (binding at issuance is on here).

@@ -16,6 +16,7 @@
 -- mode gets every argument and ignores what it does not use.
 --
 -- KEYS 1 s the session's record, PREFIX{KEY}:s
+-- KEYS 2 s during a rotation only: its name under the previous key
 -- ARGV 1 mode what to do: one of the MODE digits
 -- ARGV 2 now unix seconds
 -- ARGV 3 ttl seconds of idleness before the record expires
@@ -52,6 +53,15 @@
 -- t0, t0, p0 while absent): Redis memory per session is what it costs.
 
 local k = KEYS[1]
+
+-- Rotation: a record found only under the previous key's name moves to
+-- the current one's, TTL and tombstone included, before the mode runs,
+-- so a rotation loses no session and undoes no revocation.  The two
+-- names are two Cluster slots: this needs one Redis, not a Cluster.
+if KEYS[2] and redis.call('EXISTS', k) == 0
+    and redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('RENAME', KEYS[2], k)
+end
 local mode, now, ttl, device, tls, ip, user =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local verdict, score, matched, place, count =

@@ -494,7 +494,14 @@ sub redis {
     my $c = $self->{redis_client};
     return $c if $c && eval { $c->ping };
     require Redis;
+    # redis_auth => [USER, PASSWORD]: the tests' own client logs in as USER
+    # (a Redis whose default user may do next to nothing).
+    my @auth = $self->{opt}{redis_auth}
+        ? (username => $self->{opt}{redis_auth}[0],
+           password => $self->{opt}{redis_auth}[1])
+        : ();
     return $self->{redis_client} = Redis->new(
+        @auth,
         server        => '127.0.0.1:' . $self->port('REDIS'),
         reconnect     => 2,
         every         => 50_000,

@@ -1024,6 +1024,9 @@ test_input_sig(void **state)
     sg_str_t          other[3] = {sg_string("Host"), sg_string("Accept"),
                                   sg_string("User-Agent")};
 
+    const uint8_t key[SG_SIPHASH_KEY_LEN] = {7, 1, 2, 3};
+    const uint8_t key2[SG_SIPHASH_KEY_LEN] = {8, 1, 2, 3};
+
     (void) state;
 
     memset(&a, 0, sizeof(a));
@@ -1036,20 +1039,23 @@ test_input_sig(void **state)
     b = a;
 
     /* Same inputs, same signature: the parse can be skipped. */
-    assert_true(sg_device_input_sig(&a) == sg_device_input_sig(&b));
+    assert_true(sg_device_input_sig(&a, key) == sg_device_input_sig(&b, key));
+
+    /* Under another key (another worker) the same input signs otherwise. */
+    assert_true(sg_device_input_sig(&a, key) != sg_device_input_sig(&a, key2));
 
     /* Any input the parse reads changes it. */
     b.accept_language.len = 1;
-    assert_true(sg_device_input_sig(&a) != sg_device_input_sig(&b));
+    assert_true(sg_device_input_sig(&a, key) != sg_device_input_sig(&b, key));
     b = a;
     b.header_names = other;
-    assert_true(sg_device_input_sig(&a) != sg_device_input_sig(&b));
+    assert_true(sg_device_input_sig(&a, key) != sg_device_input_sig(&b, key));
     b = a;
     b.n_header_names = 2;
-    assert_true(sg_device_input_sig(&a) != sg_device_input_sig(&b));
+    assert_true(sg_device_input_sig(&a, key) != sg_device_input_sig(&b, key));
     b = a;
     b.user_agent.len--;
-    assert_true(sg_device_input_sig(&a) != sg_device_input_sig(&b));
+    assert_true(sg_device_input_sig(&a, key) != sg_device_input_sig(&b, key));
 
     /* A value moved from one field to the next is not the same input. */
     memset(&a, 0, sizeof(a));
@@ -1058,7 +1064,7 @@ test_input_sig(void **state)
     a.ch_ua.len = 1;
     b.ch_ua_platform.data = "x";
     b.ch_ua_platform.len = 1;
-    assert_true(sg_device_input_sig(&a) != sg_device_input_sig(&b));
+    assert_true(sg_device_input_sig(&a, key) != sg_device_input_sig(&b, key));
 }
 
 

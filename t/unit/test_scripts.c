@@ -40,9 +40,10 @@ static int
 density_parse(size_t n, const char *const *v, const size_t *lens,
               sg_density_counts_t *out)
 {
-    sg_reply_elt_t e[REPLY_STRINGS_MAX];
+    sg_reply_elt_t      e[REPLY_STRINGS_MAX];
+    sg_density_counts_t net;
 
-    return sg_density_parse_reply(reply_strings(n, v, lens, e), e, out);
+    return sg_density_parse_reply(reply_strings(n, v, lens, e), e, out, &net);
 }
 
 
@@ -398,13 +399,17 @@ test_session_keys(void **state)
 
     parse_header(sg_session_script, &h);
     check_numbering(&h, "KEYS");
-    assert_int_equal(hdr_select(&h, "KEYS", l, HDR_MAX), 1);
+    assert_int_equal(hdr_select(&h, "KEYS", l, HDR_MAX), 2);
     assert_int_equal(l[0]->last, 1);
+    assert_int_equal(l[1]->first, 2);
 
-    /* The one key is the record sg_session_key_name names. */
+    /* Both keys are records sg_session_key_name names: the second is the
+     * record under the previous key, during a rotation. */
     len = sg_session_key_name(buf, sizeof(buf), "sg:", 3, "k", 1);
     assert_true(len > 0);
     snprintf(want, sizeof(want), "}:%s", l[0]->name);
+    assert_string_equal(buf + len - strlen(want), want);
+    snprintf(want, sizeof(want), "}:%s", l[1]->name);
     assert_string_equal(buf + len - strlen(want), want);
 }
 
@@ -534,17 +539,20 @@ test_density_argv(void **state)
 }
 
 
-/* The keys in sg_density_key's order: "s", "u" or "probe" after "}:". */
+/* The keys in sg_density_key's order: the header names each range
+ * "ip_s", "ip_u", "net_s", "net_u" or "probe", after what the key says. */
 static void
 test_density_keys(void **state)
 {
-    const hdr_line_t *l[HDR_MAX];
-    hdr_t             h;
-    size_t            n, j, kind_len;
-    unsigned          i;
-    char              buf[128];
-    const char       *kind;
-    int               found;
+    const hdr_line_t        *l[HDR_MAX];
+    hdr_t                    h;
+    size_t                   n, j;
+    unsigned                 i;
+    char                     buf[128], want[16];
+    const char              *kind;
+    int                      found;
+    const sg_density_where_t where = {
+        {"sg:", 3}, {"ip:192.0.2.7", 12}, {"net:192.0.2.0/24", 16}};
 
     (void) state;
 
@@ -555,18 +563,24 @@ test_density_keys(void **state)
     assert_int_equal(l[n - 1]->last, SG_DENSITY_NKEYS);
 
     for (i = 0; i < SG_DENSITY_NKEYS; i++) {
-        assert_true(sg_density_key(buf, sizeof(buf), "sg:", 3, "ip:192.0.2.7",
-                                   12, 1800000000, 86400, i) > 0);
+        assert_true(
+            sg_density_key(buf, sizeof(buf), &where, 1800000000, 86400, i) > 0);
         kind = strstr(buf, "}:");
         assert_non_null(kind);
         kind += 2;
-        kind_len = strcspn(kind, ":");
+
+        if (strcmp(kind, "probe") == 0) {
+            strcpy(want, "probe");
+        } else if (strncmp(kind, "ip:192.0.2.7:", 13) == 0) {
+            snprintf(want, sizeof(want), "ip_%c", kind[13]);
+        } else {
+            snprintf(want, sizeof(want), "net_%c", kind[0]);
+        }
 
         found = 0;
         for (j = 0; j < n; j++) {
             if ((long) i + 1 >= l[j]->first && (long) i + 1 <= l[j]->last) {
-                assert_int_equal(strlen(l[j]->name), kind_len);
-                assert_memory_equal(l[j]->name, kind, kind_len);
+                assert_string_equal(l[j]->name, want);
                 found = 1;
             }
         }

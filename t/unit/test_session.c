@@ -147,31 +147,6 @@ test_session_key_empty_key(void **state)
 
 
 static void
-test_secret_check(void **state)
-{
-    const char *s = "0123456789abcdef\r\n";
-    size_t      len = strlen(s);
-    uint8_t     big[SG_SECRET_MAX_LEN + 1];
-
-    (void) state;
-
-    assert_null(sg_secret_check((const uint8_t *) s, &len));
-    assert_int_equal(len, 16);
-
-    len = 16;
-    assert_null(sg_secret_check((const uint8_t *) "0123456789abcdef", &len));
-
-    len = 16;
-    assert_non_null(
-        sg_secret_check((const uint8_t *) "0123456789abcde\n", &len));
-
-    memset(big, 'a', sizeof(big));
-    len = sizeof(big);
-    assert_non_null(sg_secret_check(big, &len));
-}
-
-
-static void
 test_key_name(void **state)
 {
     char buf[64];
@@ -660,7 +635,6 @@ main(void)
         cmocka_unit_test(test_session_key_empty_key),
         cmocka_unit_test(test_session_key_long_key),
         cmocka_unit_test(test_keyed_hash_against_libcrypto),
-        cmocka_unit_test(test_secret_check),
         cmocka_unit_test(test_key_name),
         cmocka_unit_test(test_parse_reply),
         cmocka_unit_test(test_parse_reply_malformed),

@@ -44,11 +44,47 @@ test_hex_digit(void **state)
 }
 
 
+/* Decimals as libc's printf writes them, at the edges of int64_t too. */
+static void
+test_dec(void **state)
+{
+    const int64_t v[] = {0,         1,         -1,           9,          10,
+                         -10,       99,        100,          1800000000, 83333,
+                         INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    char          want[32], got[SG_STR_DEC_MAX + 1], buf[64];
+    size_t        i, n, len;
+    sg_str_t      out;
+
+    (void) state;
+
+    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        snprintf(want, sizeof(want), "%lld", (long long) v[i]);
+        len = sg_str_dec(got, v[i]);
+        assert_true(len <= SG_STR_DEC_MAX);
+        got[len] = '\0';
+        assert_string_equal(got, want);
+
+        n = 0;
+        assert_int_equal(sg_str_num(buf, sizeof(buf), &n, v[i], &out), 0);
+        assert_int_equal(out.len, strlen(want));
+        assert_string_equal(out.data, want);
+        assert_int_equal(n, strlen(want) + 1);
+    }
+
+    /* Room for the longest number is asked for, whatever v is. */
+    n = 0;
+    assert_int_equal(sg_str_num(buf, SG_STR_DEC_MAX, &n, 7, &out), -1);
+    n = 60;
+    assert_int_equal(sg_str_num(buf, sizeof(buf), &n, 7, &out), -1);
+}
+
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hex_digit),
+        cmocka_unit_test(test_dec),
     };
 
     return cmocka_run_group_tests_name("sg_str", tests, NULL, NULL);

@@ -72,6 +72,11 @@ test_keys(void **state)
                      -1);
     assert_int_equal(sg_volume_key(buf, 10, "sg:", 3, "k", 1, 1, 60, 0), -1);
     assert_int_equal(sg_volume_user_who("", 0, who, sizeof(who)), -1);
+    /* A NUL inside a name would cut it in the key: refused (found by
+     * fuzz/fuzz_volume.c). */
+    assert_int_equal(sg_volume_user_who("al\0ce", 5, who, sizeof(who)), -1);
+    assert_int_equal(
+        sg_volume_key(buf, sizeof(buf), "sg:", 3, "u:al\0ce", 7, 1, 60, 0), -1);
     assert_int_equal(sg_volume_user_who("alice", 5, who, 7), -1);
 
     /* A bucket lives its own length and the window after it. */

@@ -189,8 +189,10 @@ sg_replay_har_guess_client(const char *ua)
     }
 
     if (strstr(ua, "Chrome/") != NULL) {
-        return strstr(ua, "Macintosh") != NULL ? "chrome-macos"
-                                               : "chrome-windows";
+        return strstr(ua, "Android") != NULL     ? "chrome-android"
+               : strstr(ua, "Macintosh") != NULL ? "chrome-macos"
+               : strstr(ua, "Linux") != NULL     ? "chrome-linux"
+                                                 : "chrome-windows";
     }
 
     if (strstr(ua, "Safari/") != NULL) {

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/ssl.h>
+
 #include "sg_json.h"
 #include "sg_replay_h2spec.h"
 #include "sg_replay_tlsext.h"
@@ -616,7 +618,7 @@ sg_profile_extensions(sg_profile_t *p, const sg_json_t *v, char *err,
     sg_tlsext_t     *exts;
     sg_json_buf_t    list = {0};
     const sg_json_t *e;
-    size_t           n;
+    size_t           n, i;
     int              rc;
 
     free(p->extensions);
@@ -654,6 +656,17 @@ sg_profile_extensions(sg_profile_t *p, const sg_json_t *v, char *err,
     }
 
     rc = sg_tlsext_parse(list.data, exts, SG_TLSEXT_MAX, &n, err, err_len);
+
+    for (i = 0; rc == 0 && i < n; i++) {
+        if (SSL_extension_supported(exts[i].type)) {
+            snprintf(err, err_len,
+                     "tls.extensions: %u is sent by OpenSSL itself, set by "
+                     "the profile's other fields",
+                     (unsigned) exts[i].type);
+            rc = -1;
+        }
+    }
+
     free(exts);
 
     if (rc == 0 && n > 0) {

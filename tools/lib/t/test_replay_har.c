@@ -201,6 +201,21 @@ test_guess(void **state)
                                    "Mobile/15E148 Safari/604.1"),
         "safari-ios");
     assert_string_equal(sg_replay_har_guess_client("curl/8.5.0"), "curl");
+    assert_string_equal(
+        sg_replay_har_guess_client("Mozilla/5.0 (X11; Linux x86_64) "
+                                   "AppleWebKit/537.36 (KHTML, like Gecko) "
+                                   "Chrome/116.0.0.0 Safari/537.36"),
+        "chrome-linux");
+    assert_string_equal(
+        sg_replay_har_guess_client("Mozilla/5.0 (Linux; Android 10; K) "
+                                   "AppleWebKit/537.36 (KHTML, like Gecko) "
+                                   "Chrome/116.0.0.0 Mobile Safari/537.36"),
+        "chrome-android");
+    assert_string_equal(
+        sg_replay_har_guess_client("Mozilla/5.0 (Macintosh; Intel Mac OS X "
+                                   "10_15_7) AppleWebKit/537.36 (KHTML, like "
+                                   "Gecko) Chrome/116.0.0.0 Safari/537.36"),
+        "chrome-macos");
 }
 
 
