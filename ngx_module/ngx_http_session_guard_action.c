@@ -11,8 +11,6 @@
 
 static ngx_int_t ngx_http_session_guard_set_header(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx);
-static ngx_int_t ngx_http_session_guard_block(ngx_http_request_t *r,
-    ngx_http_session_guard_ctx_t *ctx);
 
 
 ngx_int_t
@@ -299,7 +297,9 @@ ngx_http_session_guard_expire_cookie(ngx_http_request_t *r,
 }
 
 
-static ngx_int_t
+/* The block action: its status (adding a Location or an expiring cookie
+ * to the response as configured).  Also used at issuance (_filter.c). */
+ngx_int_t
 ngx_http_session_guard_block(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx)
 {

@@ -11,6 +11,15 @@
  * session script never overwrites an existing binding or a revocation's
  * tombstone (sg_session.h), so a re-sent cookie cannot move a session to
  * whoever received it.
+ *
+ * A session issued to a request that carried none (a login) is judged
+ * first (sg_judge_issuance): its place, its client, and the density of its
+ * address counting it, from what the access phase observed and asked
+ * Redis before the upstream was (the filter cannot wait).  Blocked, the
+ * response is replaced, before anything of it is sent, by the location's
+ * block action, and the session is not bound: the upstream's headers (its
+ * Set-Cookie with them) are dropped and its body is never read.  Otherwise
+ * it passes, with the verdict in the variables and the metrics.
  */
 
 #include "ngx_http_session_guard_module.h"
@@ -88,10 +97,107 @@ ngx_http_session_guard_may_bind(ngx_http_request_t *r,
 }
 
 
+/*
+ * Drops every header the upstream set, as nginx does before an error page
+ * of its own (ngx_http_filter_finalize_request): the response about to be
+ * sent is the block action's, not the application's.
+ */
+static void
+ngx_http_session_guard_clean_header(ngx_http_request_t *r)
+{
+    ngx_memzero(&r->headers_out.status,
+                sizeof(ngx_http_headers_out_t)
+                    - offsetof(ngx_http_headers_out_t, status));
+
+    r->headers_out.headers.part.nelts = 0;
+    r->headers_out.headers.part.next = NULL;
+    r->headers_out.headers.last = &r->headers_out.headers.part;
+
+    r->headers_out.trailers.part.nelts = 0;
+    r->headers_out.trailers.part.next = NULL;
+    r->headers_out.trailers.last = &r->headers_out.trailers.part;
+
+    r->headers_out.content_length_n = -1;
+    r->headers_out.last_modified_time = -1;
+}
+
+
+/*
+ * Judges a session issued to a request that carried none; returns 0 to go
+ * on (bind it), or the status of the block action that replaces the
+ * response.
+ */
+static ngx_int_t
+ngx_http_session_guard_judge_issued(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx, ngx_http_session_guard_loc_conf_t *lcf,
+    u_char *key)
+{
+    int                    n;
+    u_char                *p;
+    ngx_int_t              status;
+    sg_judgement_t         j;
+    sg_observation_t       obs;
+
+    ngx_http_session_guard_observation(ctx, lcf, &obs);
+    sg_judge_issuance(&lcf->policy, &obs, &j);
+
+    ctx->issued = 1;
+    ctx->done = 1;
+    ctx->verdict = j.verdict;
+    ctx->score = j.score;
+    ctx->reasons = j.reasons;
+    ngx_memcpy(ctx->key, key, SG_SESSION_KEY_LEN + 1);
+    ctx->has_key = 1;
+
+    ngx_str_null(&ctx->reasons_text);
+
+    if (j.reasons) {
+        p = ngx_pnalloc(r->pool, 512);
+        if (p != NULL) {
+            n = sg_reasons_format(j.reasons, (char *) p, 512);
+            if (n >= 0) {
+                ctx->reasons_text.data = p;
+                ctx->reasons_text.len = n;
+            }
+        }
+    }
+
+    ngx_http_session_guard_count(r, NGX_HTTP_SG_M_VERDICT_NONE + j.verdict);
+
+    if (j.reasons) {
+        ngx_http_session_guard_count_reasons(r, j.reasons);
+    }
+
+    /* the dashboard's and the SIEM's record of a login in doubt */
+    if (j.verdict == SG_VERDICT_TAG || j.verdict == SG_VERDICT_BLOCK) {
+        ngx_http_session_guard_event(r, ctx, key, SG_EVENT_ALERT);
+    }
+
+    if (j.verdict != SG_VERDICT_BLOCK) {
+        return 0;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
+                  "session_guard: session not issued, blocked at login: "
+                  "score %d, reasons %V", j.score, &ctx->reasons_text);
+
+    ngx_http_session_guard_clean_header(r);
+
+    /* the block action as anywhere else: a status, a redirect to the
+     * login page, or a revocation (its tombstone makes the id the app
+     * created dead should it surface) */
+    ctx->status = NGX_DECLINED;
+    status = ngx_http_session_guard_block(r, ctx);
+
+    return status > 0 ? status : NGX_HTTP_FORBIDDEN;
+}
+
+
 static ngx_int_t
 ngx_http_session_guard_header_filter(ngx_http_request_t *r)
 {
     int                                  n;
+    ngx_int_t                            rc;
     char                                 key[SG_SESSION_KEY_LEN + 1];
     u_char                              *canon, *attrs;
     size_t                               len;
@@ -175,10 +281,25 @@ ngx_http_session_guard_header_filter(ngx_http_request_t *r)
                 if (ngx_http_session_guard_observe_place(r, ctx) != NGX_OK) {
                     break;
                 }
+
+                if (!ctx->obs.has_hello) {
+                    ngx_http_session_guard_observe_client(r, ctx);
+                }
             }
 
             if (!ngx_http_session_guard_may_bind(r, ctx, (u_char *) key)) {
                 continue;
+            }
+
+            /* A login: judged before its session leaves (once, on the
+             * first cookie set; a response setting several values of it
+             * is one login). */
+            if (ctx->obs.nsessions == 0 && !ctx->issued) {
+                rc = ngx_http_session_guard_judge_issued(r, ctx, lcf,
+                                                         (u_char *) key);
+                if (rc) {
+                    return rc;
+                }
             }
 
             n = sg_cookie_delete_attrs((const char *) h[i].value.data,

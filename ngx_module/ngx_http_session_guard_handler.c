@@ -19,6 +19,8 @@ static void ngx_http_session_guard_reply(void *data, ngx_uint_t tag,
     ngx_uint_t nelts, sg_reply_elt_t *elts, ngx_str_t *error);
 static void ngx_http_session_guard_timed_out(ngx_event_t *ev);
 static void ngx_http_session_guard_resume(ngx_event_t *ev);
+static ngx_int_t ngx_http_session_guard_login(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx);
 
 
 /*
@@ -136,6 +138,52 @@ ngx_http_session_guard_detach(ngx_http_session_guard_ctx_t *ctx)
 }
 
 
+/*
+ * A request without a session where sessions are issued may be a login.
+ * Its new session is judged at issuance, in the header filter, which cannot
+ * wait for Redis: what that judgement needs is made here, before the
+ * upstream is asked.  The device, TLS and place are observed, and the
+ * density of the address and its network is probed without a session (the
+ * counts the login will add to) in one awaited round trip.  The request
+ * itself has nothing to judge: verdict none, never an error (a failed
+ * probe costs the signal, not the login).
+ */
+static ngx_int_t
+ngx_http_session_guard_login(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx)
+{
+    ngx_int_t                            rc;
+    ngx_str_t                            none;
+    ngx_http_session_guard_main_conf_t  *mcf;
+
+    if (ngx_http_session_guard_device(r, ctx) != NGX_OK
+        || ngx_http_session_guard_observe_place(r, ctx) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->obs.tls = ngx_http_session_guard_tls_sig(r);
+    ngx_http_session_guard_observe_client(r, ctx);
+
+    ngx_str_null(&none);
+
+    rc = ngx_http_session_guard_ask_density(r, ctx, NULL, &none, 1,
+                                            ngx_http_session_guard_reply);
+
+    if (rc != NGX_OK || ctx->waiting == 0) {
+        ngx_http_session_guard_detach(ctx);
+        ctx->has_density = 0;
+        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_NONE);
+        return ngx_http_session_guard_final(r, ctx->status);
+    }
+
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_session_guard_module);
+    ngx_add_timer(&ctx->timeout, mcf->redis->timeout);
+
+    return NGX_AGAIN;
+}
+
+
 ngx_int_t
 ngx_http_session_guard_access_handler(ngx_http_request_t *r)
 {
@@ -201,6 +249,10 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
     }
 
     if (ctx->obs.nsessions == 0) {
+        if (lcf->issue_cookie.len) {
+            return ngx_http_session_guard_login(r, ctx);
+        }
+
         ngx_http_session_guard_finish(r, ctx, SG_VERDICT_NONE);
         return ngx_http_session_guard_final(r, ctx->status);
     }
@@ -215,6 +267,7 @@ ngx_http_session_guard_access_handler(ngx_http_request_t *r)
     }
 
     ctx->obs.tls = ngx_http_session_guard_tls_sig(r);
+    ngx_http_session_guard_observe_client(r, ctx);
 
     /* A sensitive location (session_guard_volume) always asks Redis: its
      * counts need the user the session was bound to, and a session over
@@ -360,6 +413,39 @@ ngx_http_session_guard_record(ngx_http_request_t *r,
 }
 
 
+/* The request's observation as the core judges it (sg_judge.h). */
+void
+ngx_http_session_guard_observation(ngx_http_session_guard_ctx_t *ctx,
+    ngx_http_session_guard_loc_conf_t *lcf, sg_observation_t *obs)
+{
+    ngx_http_session_guard_where_t  *w = &ctx->obs.where;
+
+    ngx_memzero(obs, sizeof(sg_observation_t));
+
+    obs->device = &ctx->obs.device;
+    /* obs->tls points into the connection's NUL-terminated fingerprint. */
+    obs->tls = ctx->obs.tls.len ? (const char *) ctx->obs.tls.data : "";
+    obs->now = ngx_time();
+    obs->window = lcf->concurrent_window;
+
+    if (ctx->obs.has_where) {
+        obs->place = w->reasons;
+        obs->where = w->has_place ? &w->place : NULL;
+        obs->travel = &w->travel;
+        obs->trusted = w->trusted;
+    }
+
+    if (ctx->has_density) {
+        obs->ip_counts = &ctx->density[0];
+        obs->net_counts = &ctx->density[1];
+        obs->density = &w->density;
+    }
+
+    obs->hello = ctx->obs.has_hello ? &ctx->obs.hello : NULL;
+    obs->websocket = ctx->obs.websocket;
+}
+
+
 /*
  * Judges every value of the session cookie against its binding with one
  * observation, and applies the worst judgement.
@@ -370,29 +456,13 @@ ngx_http_session_guard_judge(ngx_http_session_guard_ctx_t *ctx)
     ngx_uint_t                          i;
     sg_judgement_t                     *worst;
     sg_observation_t                    obs;
-    ngx_http_session_guard_where_t     *w = &ctx->obs.where;
     ngx_http_session_guard_session_t   *s;
     ngx_http_request_t                 *r = ctx->request;
     ngx_http_session_guard_loc_conf_t  *lcf;
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_session_guard_module);
 
-    ngx_memzero(&obs, sizeof(sg_observation_t));
-
-    obs.device = &ctx->obs.device;
-    /* obs.tls points into the connection's NUL-terminated fingerprint. */
-    obs.tls = ctx->obs.tls.len ? (const char *) ctx->obs.tls.data : "";
-    obs.now = ngx_time();
-    obs.window = lcf->concurrent_window;
-    obs.place = w->reasons;
-    obs.where = w->has_place ? &w->place : NULL;
-    obs.travel = &w->travel;
-
-    if (ctx->has_density) {
-        obs.ip_counts = &ctx->density[0];
-        obs.net_counts = &ctx->density[1];
-        obs.density = &w->density;
-    }
+    ngx_http_session_guard_observation(ctx, lcf, &obs);
 
     worst = NULL;
 
@@ -517,7 +587,15 @@ ngx_http_session_guard_reply(void *data, ngx_uint_t ask, ngx_uint_t nelts,
         }
     }
 
-    if (i < ctx->obs.nsessions) {
+    if (ctx->obs.nsessions == 0) {
+        /* a possible login: its counts are kept for the issuance */
+        if (ctx->failed) {
+            ctx->has_density = 0;
+        }
+
+        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_NONE);
+
+    } else if (i < ctx->obs.nsessions) {
         /* One value unjudged is the request unjudged. */
         ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REDIS_ERRORS);
         ngx_http_session_guard_finish(r, ctx, SG_VERDICT_ERROR);
@@ -550,7 +628,16 @@ ngx_http_session_guard_timed_out(ngx_event_t *ev)
     ngx_http_session_guard_detach(ctx);
 
     ngx_http_session_guard_count(r, NGX_HTTP_SG_M_REDIS_TIMEOUTS);
-    ngx_http_session_guard_finish(r, ctx, SG_VERDICT_ERROR);
+
+    if (ctx->obs.nsessions == 0) {
+        /* a possible login: judged at issuance without the counts */
+        ctx->has_density = 0;
+        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_NONE);
+
+    } else {
+        ngx_http_session_guard_finish(r, ctx, SG_VERDICT_ERROR);
+    }
+
     ngx_http_session_guard_resume(&ctx->resume);
 }
 

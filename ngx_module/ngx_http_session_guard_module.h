@@ -251,8 +251,11 @@ typedef struct {
     ngx_str_t                          user;     /* encoded */
     ngx_http_session_guard_where_t     where;
     u_char                             place_enc[SG_PLACE_ENCODED_MAX];
+    sg_client_facts_t                  hello;    /* the request's own hello */
     unsigned                           has_device:1;
     unsigned                           has_where:1;
+    unsigned                           has_hello:1;
+    unsigned                           websocket:1;
     unsigned                           limited:1; /* no new record: over the
                                                      new-session rate */
 } ngx_http_session_guard_obs_t;
@@ -295,6 +298,8 @@ typedef struct {
     unsigned                           has_density:1;
     unsigned                           probed:1;    /* density only probed */
     unsigned                           foreign:1;   /* another device */
+    unsigned                           issued:1;    /* a new session was
+                                                       judged at issuance */
 } ngx_http_session_guard_ctx_t;
 
 
@@ -328,6 +333,8 @@ ngx_int_t ngx_http_session_guard_filter_init(ngx_conf_t *cf);
 
 /* The request's context (_handler.c). */
 ngx_int_t ngx_http_session_guard_access_handler(ngx_http_request_t *r);
+void ngx_http_session_guard_observation(ngx_http_session_guard_ctx_t *ctx,
+    ngx_http_session_guard_loc_conf_t *lcf, sg_observation_t *obs);
 ngx_http_session_guard_ctx_t *ngx_http_session_guard_get_ctx(
     ngx_http_request_t *r);
 ngx_http_session_guard_ctx_t *ngx_http_session_guard_create_ctx(
@@ -339,6 +346,8 @@ ngx_int_t ngx_http_session_guard_observe_sessions(ngx_http_request_t *r,
 ngx_int_t ngx_http_session_guard_device(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx);
 ngx_str_t ngx_http_session_guard_tls_sig(ngx_http_request_t *r);
+void ngx_http_session_guard_observe_client(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx);
 ngx_int_t ngx_http_session_guard_observe_user(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx);
 ngx_int_t ngx_http_session_guard_observe_place(ngx_http_request_t *r,
@@ -361,6 +370,8 @@ void ngx_http_session_guard_finish(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx, sg_verdict_e v);
 ngx_int_t ngx_http_session_guard_final(ngx_http_request_t *r,
     ngx_int_t status);
+ngx_int_t ngx_http_session_guard_block(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx);
 ngx_int_t ngx_http_session_guard_strip(ngx_http_request_t *r);
 ngx_uint_t ngx_http_session_guard_header_name_eq(u_char *lowcase,
     u_char *name, size_t len);

@@ -268,6 +268,40 @@ ngx_http_session_guard_tls_sig(ngx_http_request_t *r)
 
 
 /*
+ * What client_mismatch needs: the facts of the connection's own ClientHello
+ * (none behind a trusted edge, whose hello is the edge's, nor on plain HTTP
+ * or HTTP/3), and whether the request is a WebSocket upgrade.
+ */
+void
+ngx_http_session_guard_observe_client(ngx_http_request_t *r,
+    ngx_http_session_guard_ctx_t *ctx)
+{
+    ngx_table_elt_t  *h;
+    sg_tls_fp_t      *fp;
+
+    ctx->obs.has_hello = 0;
+
+    if (ngx_http_session_guard_edge(r) == NULL) {
+        fp = ngx_http_session_guard_tls_fp(r);
+
+        if (fp != NULL) {
+            ctx->obs.hello = fp->facts;
+            ctx->obs.has_hello = 1;
+        }
+    }
+
+    h = r->headers_in.upgrade;
+
+    ctx->obs.websocket = h != NULL
+                         && ngx_strlcasestrn(h->value.data,
+                                             h->value.data + h->value.len,
+                                             (u_char *) "websocket",
+                                             sizeof("websocket") - 2)
+                            != NULL;
+}
+
+
+/*
  * The user, when session_guard_user is set, in the form it is stored and
  * counted in (sg_session_user_encode): a name with spaces, other scripts or
  * of any length never makes a record unreadable.

@@ -183,5 +183,9 @@ sg_density_reasons(const sg_density_counts_t *ip,
 int
 sg_density_counted(sg_ip_class_t ip_class)
 {
-    return ip_class == SG_IP_RESIDENTIAL || ip_class == SG_IP_UNKNOWN;
+    /* Anonymiser exits are counted too: several of the company's users
+     * behind one VPN exit or rented server is a laptop farm that hides. */
+    return ip_class == SG_IP_RESIDENTIAL || ip_class == SG_IP_UNKNOWN ||
+           ip_class == SG_IP_VPN || ip_class == SG_IP_PROXY ||
+           ip_class == SG_IP_HOSTING || ip_class == SG_IP_TOR;
 }

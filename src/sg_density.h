@@ -113,9 +113,10 @@ uint32_t sg_density_reasons(const sg_density_counts_t *ip,
                             const sg_density_counts_t *net,
                             const sg_density_policy_t *policy, int real);
 
-/* Whether an address of this class is counted at all: homes and addresses
- * no database classifies.  Carriers (CGNAT) and offices are many users by
- * nature; anonymiser exits have reasons of their own. */
+/* Whether an address of this class is counted at all: homes, addresses no
+ * database classifies, and anonymiser exits (VPN, proxy, hosting, Tor: a
+ * farm behind one exit).  Carriers (CGNAT) and offices are many users by
+ * nature; trusted networks are never asked about. */
 int sg_density_counted(sg_ip_class_t ip_class);
 
 /* Reads the script's reply: the address's counts into ip, the network's

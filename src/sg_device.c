@@ -705,6 +705,83 @@ sg_parse_order(const sg_str_t *names, size_t n, sg_device_t *d)
 }
 
 
+static int
+sg_is_alnum(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+
+/* Whether the form so far, out[0..n), has the word w (any case). */
+static int
+sg_client_has_word(const char *out, size_t n, const char *w, size_t wlen)
+{
+    size_t i = 0, end;
+
+    while (i < n) {
+        end = i;
+
+        while (end < n && out[end] != '-') {
+            end++;
+        }
+
+        if (sg_ci_equal(out + i, end - i, w, wlen)) {
+            return 1;
+        }
+
+        i = end + 1;
+    }
+
+    return 0;
+}
+
+
+/* The words of an unrecognised User-Agent (see sg_device_t.client). */
+static void
+sg_client_words(const char *p, size_t len, char *out)
+{
+    size_t i = 0, start, k, n = 0;
+    int    digit;
+
+    out[0] = '\0';
+
+    while (i < len) {
+        if (!sg_is_alnum((unsigned char) p[i])) {
+            i++;
+            continue;
+        }
+
+        start = i;
+        digit = 0;
+
+        while (i < len && sg_is_alnum((unsigned char) p[i])) {
+            digit |= p[i] >= '0' && p[i] <= '9';
+            i++;
+        }
+
+        if (digit || sg_client_has_word(out, n, p + start, i - start)) {
+            continue;
+        }
+
+        /* a word that does not fit ends the form: the bound is a prefix */
+        if (n + (n > 0) + (i - start) > SG_DEVICE_CLIENT_MAX) {
+            break;
+        }
+
+        if (n > 0) {
+            out[n++] = '-';
+        }
+
+        for (k = start; k < i; k++) {
+            out[n++] = (char) sg_lower((unsigned char) p[k]);
+        }
+    }
+
+    out[n] = '\0';
+}
+
+
 int
 sg_device_parse(const sg_device_input_t *in, sg_device_t *out)
 {
@@ -716,6 +793,10 @@ sg_device_parse(const sg_device_input_t *in, sg_device_t *out)
 
     sg_parse_ua(in->user_agent.data, in->user_agent.len, out);
     sg_apply_hints(in, out);
+
+    if (out->family == SG_FAMILY_OTHER) {
+        sg_client_words(in->user_agent.data, in->user_agent.len, out->client);
+    }
     sg_parse_lang(in->accept_language.data, in->accept_language.len, out->lang);
     out->encodings =
         sg_parse_encodings(in->accept_encoding.data, in->accept_encoding.len);
@@ -813,6 +894,12 @@ sg_device_compare(const sg_device_t *bound, const sg_device_t *seen)
                        ? SG_DEV_SIG_FAMILY_TOOL
                        : SG_DEV_SIG_FAMILY;
 
+    } else if (bound->client[0] != '\0' && seen->client[0] != '\0' &&
+               strcmp(bound->client, seen->client) != 0) {
+        /* Two unrecognised clients: another program, not an update. */
+        r.changed |= SG_DEV_CHG_FAMILY;
+        sig[n++] = SG_DEV_SIG_FAMILY;
+
     } else if (bound->major != 0 && seen->major != 0) {
         /* Versions of different families are not comparable. */
         if (seen->major < bound->major) {
@@ -884,6 +971,26 @@ sg_fnv1a(uint64_t *h, const void *data, size_t len)
 }
 
 
+/* What sg_client_words() can write: words of [a-z] joined by single '-'. */
+static int
+sg_client_valid(const char *p, size_t len, size_t cap)
+{
+    size_t i;
+
+    if (len >= cap || (len > 0 && (p[0] == '-' || p[len - 1] == '-'))) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (p[i] == '-' ? p[i + 1] == '-' : (p[i] < 'a' || p[i] > 'z')) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 static int
 sg_device_valid(const sg_device_t *d)
 {
@@ -893,7 +1000,10 @@ sg_device_valid(const sg_device_t *d)
         (unsigned) d->os >= SG_OS_COUNT || d->major > SG_DEVICE_MAJOR_MAX ||
         d->mobile > 1 || (d->encodings & ~SG_ENC_ALL) != 0 ||
         d->order_len > SG_DEVICE_ORDER_MAX ||
-        memchr(d->lang, '\0', sizeof(d->lang)) == NULL) {
+        memchr(d->lang, '\0', sizeof(d->lang)) == NULL ||
+        memchr(d->client, '\0', sizeof(d->client)) == NULL ||
+        !sg_client_valid(d->client, strlen(d->client), sizeof(d->client)) ||
+        (d->client[0] != '\0' && d->family != SG_FAMILY_OTHER)) {
         return 0;
     }
 
@@ -946,6 +1056,11 @@ sg_device_hash(const sg_device_t *d, char *buf, size_t cap)
         }
     }
 
+    /* Only where there is one, so that known clients keep their ids. */
+    if (d->client[0] != '\0') {
+        sg_fnv1a(&h, d->client, strlen(d->client) + 1);
+    }
+
     /* The high bits of FNV-1a are the better mixed ones. */
     for (i = 0; i < SG_DEVICE_HASH_LEN; i++) {
         buf[i] = hex[(h >> (60 - 4 * i)) & 0x0f];
@@ -959,7 +1074,9 @@ sg_device_hash(const sg_device_t *d, char *buf, size_t cap)
 
 /*
  * Layout: "d1:<family>:<major>:<os>:<mobile>:<lang|->:<enc hex2>:<ids|->",
- * ids being two lower-case hex digits each.  "d1" lets a later format be told
+ * ids being two lower-case hex digits each, then ":<client>" for an
+ * unrecognised client that has one (records written before it existed have
+ * eight fields, and still read).  "d1" lets a later format be told
  * apart from this one.
  */
 int
@@ -1017,6 +1134,11 @@ sg_device_encode(const sg_device_t *d, char *buf, size_t cap)
         tmp[n++] = hex[d->order[i] & 0x0f];
     }
 
+    if (d->client[0] != '\0') {
+        sg_put(":");
+        sg_put(d->client);
+    }
+
 #undef sg_put
 
     if (n + 1 > cap) {
@@ -1031,8 +1153,8 @@ sg_device_encode(const sg_device_t *d, char *buf, size_t cap)
 
 
 /*
- * Splits p into exactly n ':'-separated fields.  Returns 0, or -1 when there
- * are fewer or more.
+ * Splits p into at most n ':'-separated fields.  Returns how many, or -1
+ * when there are more.
  */
 static int
 sg_split_fields(const char *p, size_t len, sg_str_t *f, size_t n)
@@ -1054,7 +1176,7 @@ sg_split_fields(const char *p, size_t len, sg_str_t *f, size_t n)
         start = i + 1;
     }
 
-    return k == n ? 0 : -1;
+    return (int) k;
 }
 
 
@@ -1071,17 +1193,18 @@ sg_hex_byte(const char *p)
 int
 sg_device_decode(const char *p, size_t len, sg_device_t *out)
 {
-    sg_str_t    f[8];
+    sg_str_t    f[9];
     sg_device_t d;
     uint8_t     seen[SG_DEVICE_ORDER_MAX + 1];
     size_t      i;
-    int         b;
+    int         b, nf;
 
     if (p == NULL || out == NULL) {
         return -1;
     }
 
-    if (sg_split_fields(p, len, f, 8) != 0) {
+    nf = sg_split_fields(p, len, f, 9);
+    if (nf != 8 && nf != 9) {
         return -1;
     }
 
@@ -1182,6 +1305,15 @@ sg_device_decode(const char *p, size_t len, sg_device_t *out)
             seen[b] = 1;
             d.order[d.order_len++] = (uint8_t) b;
         }
+    }
+
+    if (nf == 9) {
+        if (f[8].len == 0 || d.family != SG_FAMILY_OTHER ||
+            !sg_client_valid(f[8].data, f[8].len, sizeof(d.client))) {
+            return -1;
+        }
+
+        memcpy(d.client, f[8].data, f[8].len);
     }
 
     *out = d;

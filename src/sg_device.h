@@ -72,9 +72,12 @@ typedef enum {
 #define SG_ENC_OTHER    0x40u
 #define SG_ENC_ALL      0x7fu
 
-#define SG_DEVICE_LANG_MAX    8  /* longest primary language subtag (BCP 47) */
-#define SG_DEVICE_ORDER_MAX   16 /* number of header names the order tracks */
-#define SG_DEVICE_MAJOR_MAX   99999u
+#define SG_DEVICE_LANG_MAX  8  /* longest primary language subtag (BCP 47) */
+#define SG_DEVICE_ORDER_MAX 16 /* number of header names the order tracks */
+#define SG_DEVICE_MAJOR_MAX 99999u
+#define SG_DEVICE_CLIENT_MAX              \
+    48 /* the normalised User-Agent of an \
+          unrecognised client */
 #define SG_DEVICE_HASH_LEN    12
 #define SG_DEVICE_ENCODED_MAX 128 /* sg_device_encode() output, with NUL */
 
@@ -87,6 +90,18 @@ typedef struct {
     uint8_t     order_len; /* 0: no header order known (HTTP/2, or none) */
     uint8_t     order[SG_DEVICE_ORDER_MAX]; /* well-known header ids, 1-based */
     char        lang[SG_DEVICE_LANG_MAX + 1]; /* lower-case, "" if unknown */
+
+    /*
+     * For SG_FAMILY_OTHER only: the User-Agent reduced to its words, so
+     * that two unrecognised clients are two devices while a version bump
+     * of one is not.  Words are runs of ASCII letters and digits; a word
+     * with a digit in it (a version, a build, "x64") or one already taken
+     * is dropped, the rest are lower-cased and joined with '-', up to the
+     * first word that does not fit in SG_DEVICE_CLIENT_MAX.  "AcmeSync/2.3.1
+     * (Linux x86_64)" -> "acmesync-linux".
+     * "" when the family is known, or nothing is left.
+     */
+    char client[SG_DEVICE_CLIENT_MAX + 1];
 } sg_device_t;
 
 typedef struct {

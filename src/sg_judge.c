@@ -37,6 +37,20 @@ sg_judge_place(const sg_session_bound_t *bound, const sg_observation_t *obs)
 }
 
 
+/* A TLS stack that contradicts the browser claimed: on any request,
+ * first sight included, for it needs no binding to differ from. */
+static uint32_t
+sg_judge_client(const sg_observation_t *obs)
+{
+    if (obs->trusted || obs->device == NULL ||
+        sg_client_claim_check(obs->device, obs->hello, obs->websocket) == 0) {
+        return 0;
+    }
+
+    return SG_REASON_BIT(SG_REASON_CLIENT_MISMATCH);
+}
+
+
 static void
 sg_judge_write_back(const sg_session_bound_t *bound,
                     const sg_observation_t *obs, sg_judgement_t *out)
@@ -73,7 +87,7 @@ sg_judge(const sg_policy_t *policy, const sg_session_bound_t *bound,
         return;
     }
 
-    reasons = obs->place | sg_judge_place(bound, obs);
+    reasons = obs->place | sg_judge_place(bound, obs) | sg_judge_client(obs);
 
     /* With binding at issuance, a cookie that has no binding was never seen
      * issued, or its binding lapsed: nothing vouches for it, on its first
@@ -156,6 +170,40 @@ sg_judge(const sg_policy_t *policy, const sg_session_bound_t *bound,
     out->verdict = sg_verdict_for(policy, out->score, 0);
 
     sg_judge_write_back(bound, obs, out);
+}
+
+
+void
+sg_judge_issuance(const sg_policy_t *policy, const sg_observation_t *obs,
+                  sg_judgement_t *out)
+{
+    sg_density_counts_t ip, net;
+    sg_score_input_t    extra;
+    uint32_t            reasons;
+
+    memset(out, 0, sizeof(*out));
+    memset(&extra, 0, sizeof(extra));
+
+    reasons = obs->place | sg_judge_client(obs);
+
+    if (obs->density != NULL && obs->ip_counts != NULL &&
+        obs->net_counts != NULL) {
+        /* counted as if added: one more session, no user named yet */
+        ip = *obs->ip_counts;
+        net = *obs->net_counts;
+        ip.sessions = ip.sessions_without + 1;
+        ip.users = ip.users_without;
+        net.sessions = net.sessions_without + 1;
+        net.users = net.users_without;
+
+        reasons |= sg_density_reasons(&ip, &net, obs->density, 1);
+    }
+
+    extra.first_sight = 1;
+    out->matched = 1;
+    out->reasons = reasons;
+    out->score = sg_score_compute(policy, reasons, &extra);
+    out->verdict = sg_verdict_for(policy, out->score, 1);
 }
 
 

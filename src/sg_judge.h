@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 
+#include "sg_client_claim.h"
 #include "sg_density.h"
 #include "sg_device.h"
 #include "sg_place.h"
@@ -50,6 +51,14 @@ typedef struct {
     const sg_density_counts_t *ip_counts;
     const sg_density_counts_t *net_counts;
     const sg_density_policy_t *density;
+
+    /* What the request's own ClientHello says (NULL: none, e.g. behind an
+     * edge or on HTTP/3), whether the request is a WebSocket upgrade, and
+     * whether its address is trusted (a TLS-inspecting proxy at the
+     * corporate egress speaks for every browser behind it). */
+    const sg_client_facts_t *hello;
+    int                      websocket;
+    int                      trusted;
 } sg_observation_t;
 
 typedef struct {
@@ -76,6 +85,21 @@ typedef struct {
  */
 void sg_judge(const sg_policy_t *policy, const sg_session_bound_t *bound,
               const sg_observation_t *obs, sg_judgement_t *out);
+
+/*
+ * Judges a session at its issuance, before the response that hands it out
+ * leaves: on what its login shows, with no binding to compare (as a first
+ * sight): the address's reasons (obs->place: a denied country or network,
+ * an anonymiser), the client (client_mismatch), and the density of the
+ * address counting this login.  obs->ip_counts and obs->net_counts are the
+ * counts before it (a probe without a session); the login adds one
+ * distinct session, which it is by construction, and no user: the user is
+ * named only by the response, so a login that brings the users of an
+ * address over the threshold is caught on the session's first request
+ * instead.  The verdict is block, tag or new, as for a first sight.
+ */
+void sg_judge_issuance(const sg_policy_t *policy, const sg_observation_t *obs,
+                       sg_judgement_t *out);
 
 /* Whether a is a worse judgement than b: revoked, then a stronger verdict,
  * then a higher score.  A request with several values of its session

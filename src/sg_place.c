@@ -29,6 +29,13 @@ sg_place_same_country(const sg_place_t *a, const sg_place_t *b)
 }
 
 
+int
+sg_place_coarse(const sg_place_t *p)
+{
+    return p->have_location && p->accuracy_km >= SG_PLACE_COARSE_KM;
+}
+
+
 unsigned
 sg_place_compare(const sg_place_t *prev, const sg_place_t *cur,
                  const sg_place_policy_t *policy, double *speed_kmh)
@@ -62,8 +69,12 @@ sg_place_compare(const sg_place_t *prev, const sg_place_t *cur,
         }
     }
 
+    /* A coarse end in the same country: the country's centre is no place
+     * anyone was, and the distance from it to a city is no journey. */
     if (prev->have_location && cur->have_location && !prev->anonymizer &&
-        !cur->anonymizer) {
+        !cur->anonymizer &&
+        !((sg_place_coarse(prev) || sg_place_coarse(cur)) &&
+          sg_place_country_known(prev) && sg_place_same_country(prev, cur))) {
         a.lat = prev->lat;
         a.lon = prev->lon;
         a.accuracy_km = prev->accuracy_km;
@@ -130,6 +141,12 @@ sg_place_from_geo(const sg_geo_t *geo, int64_t now, sg_place_t *out)
 
         if (geo->have & SG_GEO_HAVE_ACCURACY) {
             out->accuracy_km = geo->accuracy_km;
+        }
+
+        /* No city: the coordinates are the country's (or a region's)
+         * centre, however small the radius the record claims. */
+        if (geo->city[0] == '\0' && out->accuracy_km < SG_PLACE_COARSE_KM) {
+            out->accuracy_km = SG_PLACE_COARSE_KM;
         }
     }
 

@@ -31,8 +31,10 @@
  *   "") and different.
  * - IMPOSSIBLE_TRAVEL: both sides have a location, neither is an anonymiser
  *   exit (a VPN or proxy switched on mid-session is scored by its own
- *   reason, and its exit's location says nothing about the person), and
- *   sg_travel_check() says impossible for cur->time - prev->time.
+ *   reason, and its exit's location says nothing about the person), they
+ *   are not a coarse place and a place of the same country
+ *   (SG_PLACE_COARSE_KM), and sg_travel_check() says impossible for
+ *   cur->time - prev->time.
  * - COUNTRY_HOPPING: the country changed again less than hop_window_s after
  *   the previous change, i.e. three countries (or A, B, A) inside the
  *   window.  prev->country_since is when the session entered prev's
@@ -48,6 +50,19 @@
 #define SG_PLACE_COUNTRY_HOPPING   0x08
 
 #define SG_PLACE_HOP_WINDOW_S 3600
+
+/*
+ * A coarse place is known to the country only: its record names no city, or
+ * its accuracy radius is at least SG_PLACE_COARSE_KM (MaxMind gives 1000 km
+ * and the country's centre to many mobile, satellite and newly allocated
+ * ranges).  sg_place_from_geo() gives a located record without a city a
+ * radius of at least SG_PLACE_COARSE_KM, so a coarse place stays coarse
+ * through the record's codec.  sg_place_compare() never finds travel
+ * impossible between a coarse place and any place of the same country (the
+ * centre of a country says nothing about where in it the person is), and
+ * between countries subtracts the coarse end's radius like any other.
+ */
+#define SG_PLACE_COARSE_KM 500
 
 typedef struct {
     char     country[3]; /* ISO 3166-1 alpha-2, "" if unknown */
@@ -72,6 +87,9 @@ void     sg_place_policy_init_defaults(sg_place_policy_t *policy);
 unsigned sg_place_compare(const sg_place_t *prev, const sg_place_t *cur,
                           const sg_place_policy_t *policy, double *speed_kmh);
 void     sg_place_advance(const sg_place_t *prev, sg_place_t *cur);
+
+/* Whether a place is known to the country only (see SG_PLACE_COARSE_KM). */
+int sg_place_coarse(const sg_place_t *p);
 
 /* The place of a lookup at time now; geo may be NULL (nothing known). */
 void sg_place_from_geo(const sg_geo_t *geo, int64_t now, sg_place_t *out);

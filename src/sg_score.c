@@ -10,7 +10,7 @@ static const char *const sg_reason_names[SG_REASON_COUNT] = {
     "tor_ip",          "farm_density",    "concurrent_use",
     "country_hopping", "denied_country",  "denied_asn",
     "bulk_download",   "mass_clone",      "tls_missing",
-    "binding_expired",
+    "binding_expired", "client_mismatch",
 };
 
 /* docs/device-and-scoring.md explains each value; keep the two in step. */
@@ -21,8 +21,8 @@ static const uint32_t sg_default_weights[SG_REASON_COUNT] = {
     10,  /* asn_changed */
     25,  /* country_changed */
     60,  /* impossible_travel */
-    35,  /* hosting_ip */
-    30,  /* vpn_ip */
+    40,  /* hosting_ip: standing, tags alone (a session living there) */
+    40,  /* vpn_ip: likewise; trust your own VPN's exits */
     40,  /* proxy_ip */
     60,  /* tor_ip */
     50,  /* farm_density */
@@ -34,6 +34,7 @@ static const uint32_t sg_default_weights[SG_REASON_COUNT] = {
     60,  /* mass_clone */
     40,  /* tls_missing: as tls_changed, or hiding the hello would pay */
     40,  /* binding_expired */
+    60,  /* client_mismatch: tags alone, first sight included */
 };
 
 static const char *const sg_verdict_names[SG_VERDICT_COUNT] = {
@@ -277,24 +278,23 @@ sg_verdict_for(const sg_policy_t *policy, int score, int first_sight)
     }
 
     /*
-     * A first sight has no binding to differ from, so only what the address
-     * and the account already show counts, and only a block overrides "new":
-     * a denied country does not become acceptable by being new.
+     * A first sight has no binding to differ from, so only what the address,
+     * the client and the account already show counts (sg_score_compute
+     * leaves out the comparing reasons); what that scores is judged like
+     * any other score: a session born on a VPN or in a denied country does
+     * not become acceptable by being new.  Below the tag threshold it is
+     * "new".
      */
     if (policy->block != SG_THRESHOLD_OFF &&
         (uint32_t) score >= policy->block) {
         return SG_VERDICT_BLOCK;
     }
 
-    if (first_sight) {
-        return SG_VERDICT_NEW;
-    }
-
     if (policy->tag != SG_THRESHOLD_OFF && (uint32_t) score >= policy->tag) {
         return SG_VERDICT_TAG;
     }
 
-    return SG_VERDICT_OK;
+    return first_sight ? SG_VERDICT_NEW : SG_VERDICT_OK;
 }
 
 

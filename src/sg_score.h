@@ -42,6 +42,8 @@ typedef enum {
     SG_REASON_TLS_MISSING,     /* bound with a TLS signature, seen without */
     SG_REASON_BINDING_EXPIRED, /* a cookie with no binding where binding at
                                   issuance should have made one */
+    SG_REASON_CLIENT_MISMATCH, /* the TLS stack contradicts the claimed
+                                  browser (sg_client_claim.h) */
     SG_REASON_COUNT
 } sg_reason_e;
 
@@ -77,7 +79,8 @@ typedef enum {
      SG_REASON_BIT(SG_REASON_TLS_MISSING) |                                  \
      SG_REASON_BIT(SG_REASON_CONCURRENT_USE) |                               \
      SG_REASON_BIT(SG_REASON_HOSTING_IP) | SG_REASON_BIT(SG_REASON_VPN_IP) | \
-     SG_REASON_BIT(SG_REASON_PROXY_IP) | SG_REASON_BIT(SG_REASON_TOR_IP))
+     SG_REASON_BIT(SG_REASON_PROXY_IP) | SG_REASON_BIT(SG_REASON_TOR_IP) |   \
+     SG_REASON_BIT(SG_REASON_CLIENT_MISMATCH))
 
 #define SG_REASONS_EXFIL                      \
     (SG_REASON_BIT(SG_REASON_BULK_DOWNLOAD) | \

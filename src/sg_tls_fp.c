@@ -550,6 +550,7 @@ sg_tls_fp_clear(sg_tls_fp_t *out)
     out->ja3[0] = '\0';
     out->ja3_string[0] = '\0';
     out->tls[0] = '\0';
+    out->facts.flags = 0;
 }
 
 
@@ -587,6 +588,9 @@ sg_tls_fp_from_hello(const sg_clienthello_t *ch, sg_tls_fp_t *out)
 
     if (rc != SG_TLS_FP_OK) {
         sg_tls_fp_clear(out);
+
+    } else {
+        sg_client_facts(ch, &out->facts);
     }
 
     return rc;

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sg_client_claim.h"
 #include "sg_clienthello.h"
 
 
@@ -56,6 +57,8 @@ typedef struct {
     char ja3[SG_TLS_FP_JA3_SIZE];
     char ja3_string[SG_TLS_FP_JA3_STRING_SIZE];
     char tls[SG_TLS_FP_STABLE_SIZE];
+    /* what client_mismatch needs of the hello (sg_client_claim.h) */
+    sg_client_facts_t facts;
 } sg_tls_fp_t;
 
 

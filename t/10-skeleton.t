@@ -11,6 +11,8 @@ my $t = SGTest->new(module => 1, redis => 1);
 $t->write_file('secret', "0123456789abcdef0123456789abcdef\n");
 $t->write_config(<<'CONF');
     session_guard_redis 127.0.0.1:%%REDIS_PORT%% timeout=200ms prefix=sgt:;
+    # curl and openssl play browsers here (client_mismatch: t/33)
+    session_guard_weight client_mismatch 0;
     session_guard_secret_file %%PREFIX%%/secret;
     # These tests are about Redis and the per-connection cache; the node's
     # shared cache has a suite of its own (t/18-shared-cache.t).

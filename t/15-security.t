@@ -36,6 +36,8 @@ $t->write_file('secret', "$SECRET\n");
 $t->write_file('htpasswd', "thief:{PLAIN}secret\n");
 $t->write_config(<<'CONF');
     session_guard_redis 127.0.0.1:%%REDIS_PORT%% timeout=500ms;
+    # curl and openssl play browsers here (client_mismatch: t/33)
+    session_guard_weight client_mismatch 0;
     session_guard_secret_file %%PREFIX%%/secret;
     session_guard_new_sessions 60r/m burst=10 over=429;
     session_guard_geoip %%DB_CITY%%;
@@ -460,6 +462,8 @@ $g->define(DB_CITY => $gdb->{city});
 $g->write_file('secret', "$SECRET\n");
 $g->write_config(<<'CONF');
     session_guard_redis 127.0.0.1:%%REDIS_PORT%% timeout=500ms;
+    # curl and openssl play browsers here (client_mismatch: t/33)
+    session_guard_weight client_mismatch 0;
     session_guard_secret_file %%PREFIX%%/secret;
     session_guard_geoip %%DB_CITY%%;
     server {

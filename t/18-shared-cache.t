@@ -19,6 +19,8 @@ my @THIEF = (https => 1, tls_max => '1.2',
 
 my $CONF = <<'CONF';
     session_guard_redis 127.0.0.1:%%SHARED_REDIS%% timeout=300ms;
+    # curl and openssl play browsers here (client_mismatch: t/33)
+    session_guard_weight client_mismatch 0;
     session_guard_secret_file %%PREFIX%%/secret;
     session_guard_shared_cache 1m valid=2s;
 

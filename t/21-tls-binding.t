@@ -27,6 +27,8 @@ $t->define(BACKEND_ECHO => join '\n', 'sg-begin', 'tag=$http_x_session_guard',
     'sg-end', '');
 $t->write_config(<<'CONF');
     session_guard_redis 127.0.0.1:%%REDIS_PORT%% timeout=200ms prefix=sgt21:;
+    # curl and openssl play browsers here (client_mismatch: t/33)
+    session_guard_weight client_mismatch 0;
     session_guard_secret_file %%PREFIX%%/secret;
 
     server {

@@ -157,7 +157,7 @@ sub expect_row {
     my ($v4, $v6) = $path eq '/wide' ? (16, 48) : (24, 56);
     return {
         country => $row->{country},
-        city    => capped($row->{city}, 63),
+        city    => capped($row->{city} // "", 63),
         asn     => $row->{asn},
         class   => $class,
         reasons => join(',', @reasons),

@@ -34,7 +34,7 @@ $t->write_config(<<'CONF');
         session_guard_issue_cookie sid;
         session_guard_user $upstream_http_x_app_user;
         session_guard_cache off;
-        session_guard_trusted 198.51.100.224/27;
+        session_guard_trusted 198.51.100.224/27 192.0.2.48/28;
         session_guard_deny_country KP;
         session_guard_threshold tag=40 block=off;
 
@@ -106,6 +106,32 @@ $v = judge('/', $sid, '198.51.100.140');
 is($v->{reasons}, '', 'New York -> Newark: no reason');
 is($v->{verdict}, 'ok', 'New York -> Newark: ok');
 
+# Places located to the country only (no city: the country's centre) are
+# no journey within their country: New York's home broadband, then the
+# phone's hotspot on a carrier the database locates to the US (1000 km
+# radius, 1900 km from New York) two minutes later.
+$sid = login('198.51.100.54', 'frank');
+$v = judge('/', $sid, '198.51.100.54');
+$v = judge('/', $sid, '2001:db8:4000::17');
+ok(!$v->{reason}{impossible_travel},
+   'New York -> country-only US carrier: no impossible_travel')
+    or diag "reasons: $v->{reasons}";
+ok($v->{reason}{asn_changed}, '... the network did change');
+is($v->{verdict}, 'ok', '... ok');
+# ... but the look-alike between countries still is: from that carrier to
+# Tokyo minutes later is 9000 km beyond both radii.
+$v = judge('/', $sid, '203.0.113.200');
+ok($v->{reason}{impossible_travel},
+   'country-only US carrier -> Tokyo in minutes: impossible_travel');
+# A record without a city claiming a small radius (GB's centre, 200 km) is
+# as coarse: London, then satellite broadband located to GB.
+$sid = login('203.0.113.140', 'gwen');
+$v = judge('/', $sid, '203.0.113.140');
+$v = judge('/', $sid, '2001:db8:4100::5');
+ok(!$v->{reason}{impossible_travel},
+   'London -> country-only GB satellite range: no impossible_travel')
+    or diag "reasons: $v->{reasons}";
+
 # A session moving to an anonymiser gets the right reason.
 my %exit = ('192.0.2.10' => 'hosting_ip', '192.0.2.70' => 'vpn_ip',
             '192.0.2.130' => 'tor_ip', '192.0.2.170' => 'proxy_ip');
@@ -118,6 +144,46 @@ for my $ip (sort keys %exit) {
                  qw(hosting_ip vpn_ip tor_ip proxy_ip);
     is("@others", '', "moved to $ip: no other anonymiser reason");
 }
+
+# A session born on an anonymiser and living there is tagged on every
+# request, with the default weights: the address's class is a standing
+# reason, not only a change.
+my %born = ('192.0.2.75' => 'vpn_ip', '192.0.2.20' => 'hosting_ip',
+            '192.0.2.175' => 'proxy_ip', '192.0.2.135' => 'tor_ip',
+            '2001:db8:2000::9' => 'vpn_ip');
+for my $ip (sort keys %born) {
+    $sid = login($ip, "hana$ip");
+    for my $n (1, 2) {
+        $v = judge('/', $sid, $ip);
+        is($v->{verdict}, 'tag', "born at $ip and used there ($n): tag")
+            or diag "reasons: $v->{reasons}";
+        ok($v->{reason}{$born{$ip}}, "... $born{$ip}");
+    }
+}
+# ... but a VPN gateway of the company's own (trusted, in the hosting
+# range) is silent.
+$sid = login('192.0.2.50', 'ivan');
+$v = judge('/', $sid, '192.0.2.50');
+is($v->{verdict}, 'ok', 'born on the trusted VPN gateway: ok');
+is($v->{reasons}, '', '... no reason');
+
+# Several users behind one VPN exit: farm_density, as behind one home.
+for my $n (1 .. 4) {
+    my $s = login('192.0.2.100', "exit$n");
+    $v = judge('/', $s, '192.0.2.100');
+    if ($n < 4) {
+        ok(!$v->{reason}{farm_density}, "VPN exit: user $n, no farm_density");
+    } else {
+        ok($v->{reason}{farm_density}, 'VPN exit: the fourth user, farm_density')
+            or diag "users $v->{users}, reasons: $v->{reasons}";
+    }
+}
+# ... and on the trusted gateway, five users are nothing.
+for my $n (1 .. 5) {
+    my $s = login('192.0.2.51', "gw$n");
+    $v = judge('/', $s, '192.0.2.51');
+}
+is($v->{reasons}, '', 'trusted VPN gateway with five users: no reason');
 
 # A trusted network (corporate egress) gives no place reason at all.
 $sid = login('198.51.100.53', 'dave');

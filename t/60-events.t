@@ -27,6 +27,8 @@ $t->define("DB_\U$_" => $db->{$_}) for qw(city asn anon conn);
 $t->write_file('secret', "0123456789abcdef0123456789abcdef\n");
 $t->write_config(<<'CONF');
     session_guard_redis 127.0.0.1:%%REDIS_PORT%% timeout=300ms;
+    # curl plays the browsers here (client_mismatch: t/33)
+    session_guard_weight client_mismatch 0;
     session_guard_secret_file %%PREFIX%%/secret;
     session_guard_events maxlen=1000 ttl=2d;
     session_guard_geoip %%DB_CITY%%;
@@ -342,6 +344,8 @@ for my $bad ('maxlen=10', 'ttl=5s', 'session_maxlen=0', 'bogus=1') {
     $t2->write_file('secret', "0123456789abcdef0123456789abcdef\n");
     $t2->write_config(<<"CONF");
     session_guard_redis 127.0.0.1:1;
+    # curl plays the browsers here (client_mismatch: t/33)
+    session_guard_weight client_mismatch 0;
     session_guard_secret_file %%PREFIX%%/secret;
     session_guard_events $bad;
 CONF

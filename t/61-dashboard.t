@@ -28,6 +28,8 @@ $t->write_file('secret', "0123456789abcdef0123456789abcdef\n");
 $t->write_file('static.txt', "static\n");
 $t->write_config(<<'CONF');
     session_guard_redis 127.0.0.1:%%REDIS_PORT%% timeout=300ms;
+    # curl plays the browsers here (client_mismatch: t/33)
+    session_guard_weight client_mismatch 0;
     session_guard_secret_file %%PREFIX%%/secret;
     session_guard_events;
     session_guard_geoip %%DB_CITY%%;

@@ -836,6 +836,14 @@ test_decode_rejects(void **state)
         "01",
         "d1:chrome:124:windows:0:en:0f:-:",
         "d1:chrome:124:windows:0:en:0f:-:x",
+        "d1:other:0:other:0:-:00:-:Acme",
+        "d1:other:0:other:0:-:00:-:-acme",
+        "d1:other:0:other:0:-:00:-:acme-",
+        "d1:other:0:other:0:-:00:-:acme--sync",
+        "d1:other:0:other:0:-:00:-:acme1",
+        "d1:other:0:other:0:-:00:-:acme:x",
+        "d1:other:0:other:0:-:00:-:"
+        "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvw",
         ":d1:chrome:124:windows:0:en:0f:-",
     };
     static const char good[] = "d1:chrome:124:windows:0:en:0f:"
@@ -865,6 +873,122 @@ test_decode_rejects(void **state)
 
     assert_int_equal(sg_device_decode(NULL, 0, &d), -1);
     assert_int_equal(sg_device_decode(good, sizeof(good) - 1, NULL), -1);
+}
+
+
+/*
+ * Clients no rule recognises: internal tools, sync agents, CLIs.  Two of
+ * them are two devices; a version bump of one is the same device.
+ */
+static void
+test_unknown_clients(void **state)
+{
+    static const struct {
+        const char *a, *b;
+    } same[] = {
+        {"AcmeSync/2.3.1 (Linux x86_64)", "AcmeSync/2.4.0 (Linux x86_64)"},
+        {"gitlab-runner 16.9.1 (16-9-stable; go1.21.7; linux/amd64)",
+         "gitlab-runner 16.10.0 (16-10-stable; go1.22.1; linux/amd64)"},
+        {"Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.19045; "
+         "en-US) PowerShell/7.4.1",
+         "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.22631; "
+         "en-US) PowerShell/7.4.2"},
+        {"acmesync/1.0", "ACMESYNC/1.1"},
+        {"Reporter/3.1 build 7f3a9c2", "Reporter/3.2 build 1b44e0d"},
+    };
+    static const struct {
+        const char *a, *b;
+    } other[] = {
+        {"AcmeSync/2.3.1 (Linux x86_64)", "jira-cli/1.4.0"},
+        {"Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.19045; "
+         "en-US) PowerShell/7.4.1",
+         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) WindowsPowerShell/5.1"},
+        {"Reporter/3.1", "Exporter/3.1"},
+    };
+    sg_device_t      a, b, d;
+    sg_device_diff_t diff;
+    char             enc[SG_DEVICE_ENCODED_MAX], ha[16], hb[16];
+    size_t           i;
+    int              n;
+
+    (void) state;
+
+    a = parse_ua("AcmeSync/2.3.1 (Linux x86_64)");
+    assert_int_equal(a.family, SG_FAMILY_OTHER);
+    assert_string_equal(a.client, "acmesync-linux");
+    a = parse_ua("Mozilla/5.0 (Windows NT 10.0; Microsoft Windows "
+                 "10.0.19045; en-US) PowerShell/7.4.1");
+    assert_string_equal(a.client, "mozilla-windows-nt-microsoft-en-us-"
+                                  "powershell");
+
+    for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        a = parse_ua(same[i].a);
+        b = parse_ua(same[i].b);
+        diff = sg_device_compare(&a, &b);
+        if (diff.significance != 0 || strcmp(a.client, b.client) != 0) {
+            fail_msg("\"%s\" -> \"%s\": %s -> %s, significance %u", same[i].a,
+                     same[i].b, a.client, b.client, diff.significance);
+        }
+        assert_int_equal(sg_device_hash(&a, ha, sizeof(ha)),
+                         SG_DEVICE_HASH_LEN);
+        assert_int_equal(sg_device_hash(&b, hb, sizeof(hb)),
+                         SG_DEVICE_HASH_LEN);
+        assert_string_equal(ha, hb);
+    }
+
+    for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+        a = parse_ua(other[i].a);
+        b = parse_ua(other[i].b);
+        diff = sg_device_compare(&a, &b);
+        if (!(diff.changed & SG_DEV_CHG_FAMILY) ||
+            diff.significance < SG_DEV_SIG_FAMILY) {
+            fail_msg("\"%s\" -> \"%s\": %s -> %s, significance %u", other[i].a,
+                     other[i].b, a.client, b.client, diff.significance);
+        }
+        assert_int_equal(sg_device_hash(&a, ha, sizeof(ha)),
+                         SG_DEVICE_HASH_LEN);
+        assert_int_equal(sg_device_hash(&b, hb, sizeof(hb)),
+                         SG_DEVICE_HASH_LEN);
+        assert_string_not_equal(ha, hb);
+    }
+
+    /* Browsers and known tools have none: their family and version say
+     * it, and their ids stay what they were. */
+    a = parse_ua(UA_CHROME_WIN);
+    assert_string_equal(a.client, "");
+    a = parse_ua("curl/8.5.0");
+    assert_string_equal(a.client, "");
+    a = parse_ua("");
+    assert_string_equal(a.client, "");
+    /* nothing but versions: nothing to tell apart */
+    a = parse_ua("1.0/2.0 (3)");
+    assert_int_equal(a.family, SG_FAMILY_OTHER);
+    assert_string_equal(a.client, "");
+
+    /* Bounded, at a word's end, whatever the input. */
+    a = parse_ua("alpha beta gamma delta epsilon zeta eta theta iota kappa "
+                 "lambda mu");
+    assert_true(strlen(a.client) <= SG_DEVICE_CLIENT_MAX);
+    assert_string_equal(a.client,
+                        "alpha-beta-gamma-delta-epsilon-zeta-eta-theta");
+    a = parse_ua("averyveryveryveryveryveryveryveryveryverylongwordthatfits"
+                 " tail");
+    assert_string_equal(a.client, "");
+
+    /* Stored and read back; the id names the client. */
+    a = parse_ua("AcmeSync/2.3.1 (Linux x86_64)");
+    n = sg_device_encode(&a, enc, sizeof(enc));
+    assert_true(n > 0);
+    assert_string_equal(enc, "d1:other:0:linux:0:-:00:-:acmesync-linux");
+    assert_int_equal(sg_device_decode(enc, (size_t) n, &d), 0);
+    assert_string_equal(d.client, "acmesync-linux");
+    assert_int_equal(sg_device_compare(&a, &d).significance, 0);
+
+    /* A record written before clients were kept (eight fields) reads, and
+     * is compared on the rest only. */
+    assert_int_equal(sg_device_decode("d1:other:0:linux:0:-:00:-", 25, &d), 0);
+    assert_string_equal(d.client, "");
+    assert_int_equal(sg_device_compare(&d, &a).significance, 0);
 }
 
 
@@ -959,6 +1083,7 @@ main(void)
         cmocka_unit_test(test_hash),
         cmocka_unit_test(test_encode),
         cmocka_unit_test(test_decode_rejects),
+        cmocka_unit_test(test_unknown_clients),
         cmocka_unit_test(test_names_and_null),
     };
 

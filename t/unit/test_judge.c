@@ -507,7 +507,166 @@ test_density(void **state)
     assert_true(sg_density_counted(SG_IP_UNKNOWN));
     assert_false(sg_density_counted(SG_IP_CELLULAR));
     assert_false(sg_density_counted(SG_IP_BUSINESS));
-    assert_false(sg_density_counted(SG_IP_VPN));
+    /* anonymiser exits are counted: a farm behind one VPN exit */
+    assert_true(sg_density_counted(SG_IP_VPN));
+    assert_true(sg_density_counted(SG_IP_PROXY));
+    assert_true(sg_density_counted(SG_IP_HOSTING));
+    assert_true(sg_density_counted(SG_IP_TOR));
+}
+
+
+/*
+ * client_mismatch: a Chrome User-Agent over a hello without GREASE (what
+ * Go's or OpenSSL's stack sends), on a first sight as on a known session;
+ * the real Chrome's hello and a trusted address stay silent.
+ */
+static void
+test_client_mismatch(void **state)
+{
+    sg_client_facts_t  chrome = {SG_HELLO_PARSED | SG_HELLO_GREASE |
+                                 SG_HELLO_ALPN_H2 | SG_HELLO_TLS13};
+    sg_client_facts_t  script = {SG_HELLO_PARSED | SG_HELLO_ALPN_H2 |
+                                 SG_HELLO_TLS13};
+    sg_device_t        d = device_of(UA_CHROME_124_WIN, "en-US");
+    sg_session_bound_t b;
+    sg_policy_t        policy;
+    sg_observation_t   obs;
+    sg_judgement_t     j;
+
+    (void) state;
+
+    sg_policy_init_defaults(&policy);
+    policy.block = SG_THRESHOLD_OFF;
+    memset(&obs, 0, sizeof(obs));
+    obs.device = &d;
+    obs.tls = "tls-a";
+    obs.now = NOW;
+    obs.window = SG_CONCURRENT_WINDOW;
+
+    memset(&b, 0, sizeof(b));
+    b.state = SG_SESSION_FIRST_SIGHT;
+
+    obs.hello = &script;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_CLIENT_MISMATCH));
+    assert_int_equal(j.score, 60);
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
+
+    obs.hello = &chrome;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, 0);
+    assert_int_equal(j.verdict, SG_VERDICT_NEW);
+
+    /* a known session, bound to the same liar: it stands on every request */
+    b = bound_to(&d, "tls-a", NOW - 60, 0);
+    obs.hello = &script;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_CLIENT_MISMATCH));
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
+
+    /* behind the corporate egress a TLS-inspecting proxy speaks for all */
+    obs.trusted = 1;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, 0);
+    assert_int_equal(j.verdict, SG_VERDICT_OK);
+
+    /* no hello to judge (HTTP/3, an edge's JA4): nothing */
+    obs.trusted = 0;
+    obs.hello = NULL;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, 0);
+
+    /* a WebSocket over http/1.1 only is what Chrome does */
+    chrome.flags &= ~SG_HELLO_ALPN_H2;
+    obs.hello = &chrome;
+    obs.websocket = 1;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, 0);
+    obs.websocket = 0;
+    sg_judge(&policy, &b, &obs, &j);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_CLIENT_MISMATCH));
+}
+
+
+/* A login judged at issuance: its place, its client, its address's
+ * density with this login counted. */
+static void
+test_issuance(void **state)
+{
+    sg_client_facts_t   script = {SG_HELLO_PARSED | SG_HELLO_ALPN_H2 |
+                                  SG_HELLO_TLS13 | SG_HELLO_ETM};
+    sg_device_t         d = device_of(UA_CHROME_124_WIN, "en-US");
+    sg_density_counts_t ip = {0, 0, 0, 0}, net = {0, 0, 0, 0};
+    sg_density_policy_t dp = {3, 20, SG_DENSITY_NET_FACTOR};
+    sg_policy_t         policy;
+    sg_observation_t    obs;
+    sg_judgement_t      j;
+
+    (void) state;
+
+    sg_policy_init_defaults(&policy);
+    memset(&obs, 0, sizeof(obs));
+    obs.device = &d;
+    obs.tls = "tls-a";
+    obs.now = NOW;
+
+    /* a clean login: new */
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.reasons, 0);
+    assert_int_equal(j.verdict, SG_VERDICT_NEW);
+
+    /* from a denied country: blocked before the cookie leaves */
+    obs.place = SG_REASON_BIT(SG_REASON_DENIED_COUNTRY);
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.verdict, SG_VERDICT_BLOCK);
+    assert_int_equal(j.score, 100);
+
+    /* from a VPN or hosting exit: tagged (monitor) */
+    obs.place = SG_REASON_BIT(SG_REASON_VPN_IP);
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
+    obs.place = SG_REASON_BIT(SG_REASON_HOSTING_IP);
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
+
+    /* a script with a browser's User-Agent: tagged; behind a VPN, blocked */
+    obs.place = 0;
+    obs.hello = &script;
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_CLIENT_MISMATCH));
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
+    obs.place = SG_REASON_BIT(SG_REASON_VPN_IP);
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.verdict, SG_VERDICT_BLOCK);
+    obs.hello = NULL;
+    obs.place = 0;
+
+    /* Density, this login counted: the fifth account behind one home
+     * address (four users already) is a farm... */
+    obs.ip_counts = &ip;
+    obs.net_counts = &net;
+    obs.density = &dp;
+    ip.users_without = ip.users = 4;
+    ip.sessions_without = ip.sessions = 4;
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_FARM_DENSITY));
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
+    /* ...a household of three logging in again is not (the user is named
+     * only by the response: not counted as a new one) */
+    ip.users_without = ip.users = 3;
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.reasons, 0);
+    /* and the login is one more session: the twenty-first is a farm */
+    ip.sessions_without = ip.sessions = 20;
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_FARM_DENSITY));
+    ip.sessions_without = ip.sessions = 19;
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.reasons, 0);
+    /* the network, four times as many */
+    net.sessions_without = net.sessions = 80;
+    sg_judge_issuance(&policy, &obs, &j);
+    assert_int_equal(j.reasons, SG_REASON_BIT(SG_REASON_FARM_DENSITY));
 }
 
 
@@ -566,6 +725,8 @@ main(void)
         cmocka_unit_test(test_revoked),
         cmocka_unit_test(test_place_and_write_back),
         cmocka_unit_test(test_density),
+        cmocka_unit_test(test_client_mismatch),
+        cmocka_unit_test(test_issuance),
         cmocka_unit_test(test_worse),
     };
 

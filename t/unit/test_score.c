@@ -24,13 +24,13 @@ static const char *const names[] = {
     "tor_ip",          "farm_density",    "concurrent_use",
     "country_hopping", "denied_country",  "denied_asn",
     "bulk_download",   "mass_clone",      "tls_missing",
-    "binding_expired",
+    "binding_expired", "client_mismatch",
 };
 
 /* The documented default weights, in the same order. */
 static const uint32_t weights[] = {
-    40, 50, 15, 10,  25,  60, 35, 30, 40, 60,
-    50, 60, 40, 100, 100, 40, 60, 40, 40,
+    40, 50, 15, 10,  25,  60, 40, 40, 40, 60,
+    50, 60, 40, 100, 100, 40, 60, 40, 40, 60,
 };
 
 
@@ -70,7 +70,8 @@ test_format(void **state)
         "tls_changed,device_changed,lang_changed,asn_changed,country_changed,"
         "impossible_travel,hosting_ip,vpn_ip,proxy_ip,tor_ip,farm_density,"
         "concurrent_use,country_hopping,denied_country,denied_asn,"
-        "bulk_download,mass_clone,tls_missing,binding_expired";
+        "bulk_download,mass_clone,tls_missing,binding_expired,"
+        "client_mismatch";
     char buf[sizeof(all)];
 
     (void) state;
@@ -239,16 +240,16 @@ test_compute(void **state)
                                R(CONCURRENT_USE) | R(DENIED_COUNTRY),
                            SG_DEV_CHG_FAMILY, 100, 1),
                      100);
-    assert_int_equal(score(R(HOSTING_IP) | R(FARM_DENSITY), 0, 0, 1), 85);
+    assert_int_equal(score(R(HOSTING_IP) | R(FARM_DENSITY), 0, 0, 1), 90);
 
     /* Everything at once: the documented weights plus the bonus. */
     for (i = 0; i < SG_REASON_COUNT; i++) {
         sum += weights[i];
     }
 
-    assert_int_equal(sum, 895);
-    assert_int_equal(sg_score_compute(&p, SG_REASONS_ALL, NULL), 915);
-    assert_int_equal(sg_score_compute(&p, 0xffffffffu, NULL), 915);
+    assert_int_equal(sum, 970);
+    assert_int_equal(sg_score_compute(&p, SG_REASONS_ALL, NULL), 990);
+    assert_int_equal(sg_score_compute(&p, 0xffffffffu, NULL), 990);
 
     /* The cap. */
     for (i = 0; i < SG_REASON_COUNT; i++) {
@@ -276,9 +277,13 @@ test_verdicts(void **state)
     assert_int_equal(sg_verdict_for(&p, 80, 0), SG_VERDICT_BLOCK);
     assert_int_equal(sg_verdict_for(&p, SG_SCORE_MAX, 0), SG_VERDICT_BLOCK);
 
+    /* A first sight is new below the tag threshold, and judged on what
+     * the address and the client show from it: a session born on a VPN
+     * (40) is tagged at once. */
     assert_int_equal(sg_verdict_for(&p, 0, 1), SG_VERDICT_NEW);
-    assert_int_equal(sg_verdict_for(&p, 60, 1), SG_VERDICT_NEW);
-    assert_int_equal(sg_verdict_for(&p, 79, 1), SG_VERDICT_NEW);
+    assert_int_equal(sg_verdict_for(&p, 39, 1), SG_VERDICT_NEW);
+    assert_int_equal(sg_verdict_for(&p, 40, 1), SG_VERDICT_TAG);
+    assert_int_equal(sg_verdict_for(&p, 79, 1), SG_VERDICT_TAG);
     assert_int_equal(sg_verdict_for(&p, 80, 1), SG_VERDICT_BLOCK);
 
     assert_int_equal(sg_verdict_for(&p, -1, 0), SG_VERDICT_ERROR);
@@ -287,7 +292,7 @@ test_verdicts(void **state)
     /* monitor only: block=off never blocks, however high the score */
     p.block = SG_THRESHOLD_OFF;
     assert_int_equal(sg_verdict_for(&p, SG_SCORE_MAX, 0), SG_VERDICT_TAG);
-    assert_int_equal(sg_verdict_for(&p, SG_SCORE_MAX, 1), SG_VERDICT_NEW);
+    assert_int_equal(sg_verdict_for(&p, SG_SCORE_MAX, 1), SG_VERDICT_TAG);
     assert_int_equal(sg_verdict_for(&p, 39, 0), SG_VERDICT_OK);
 
     p.tag = SG_THRESHOLD_OFF;

@@ -332,9 +332,9 @@ test_judged(void **state)
     assert_int_equal(j.score, 60);
     assert_int_equal(j.verdict, SG_VERDICT_TAG);
 
-    /* Behind an anonymiser: a block, even the weakest (vpn_ip, 30). */
+    /* Behind an anonymiser: a block, even the weakest (vpn_ip, 40). */
     judge(R(VPN_IP), 1800000001, 0, 1, &j);
-    assert_int_equal(j.score, 40 + 30 + SG_DEFAULT_EXFIL_BONUS);
+    assert_int_equal(j.score, 40 + 40 + SG_DEFAULT_EXFIL_BONUS);
     assert_int_equal(j.verdict, SG_VERDICT_BLOCK);
 
     /* From another device: a block. */
@@ -343,10 +343,10 @@ test_judged(void **state)
     assert_true(j.score >= 80);
     assert_int_equal(j.verdict, SG_VERDICT_BLOCK);
 
-    /* An anonymiser alone stays below tag, as before. */
+    /* An anonymiser alone is a standing tag, without the bonus. */
     judge(R(VPN_IP), 0, 0, 1, &j);
-    assert_int_equal(j.score, 30);
-    assert_int_equal(j.verdict, SG_VERDICT_OK);
+    assert_int_equal(j.score, 40);
+    assert_int_equal(j.verdict, SG_VERDICT_TAG);
 }
 
 

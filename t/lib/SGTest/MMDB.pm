@@ -71,9 +71,11 @@ sub rows {
 
 sub _city {
     my ($r) = @_;
+    # a country-level record (MaxMind's for many carrier and satellite
+    # ranges) has the country's centre and no city at all
     return {
         country  => { iso_code => $r->{country} },
-        city     => { names => { en => $r->{city} } },
+        (defined $r->{city} ? (city => { names => { en => $r->{city} } }) : ()),
         location => {
             latitude        => $r->{lat} + 0,
             longitude       => $r->{lon} + 0,
