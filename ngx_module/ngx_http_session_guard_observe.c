@@ -212,7 +212,6 @@ ngx_str_t
 ngx_http_session_guard_tls_sig(ngx_http_request_t *r)
 {
     ngx_str_t                       sig;
-    sg_tls_fp_t                    *fp;
     ngx_http_session_guard_edge_t  *edge;
 
     edge = ngx_http_session_guard_edge(r);
@@ -223,14 +222,10 @@ ngx_http_session_guard_tls_sig(ngx_http_request_t *r)
         return sig;
     }
 
-    fp = ngx_http_session_guard_tls_fp(r);
-
-    if (fp == NULL) {
+    if (ngx_http_session_guard_tls_fp(r, NGX_HTTP_SG_TLS_SIG, &sig)
+        != NGX_OK)
+    {
         ngx_str_null(&sig);
-
-    } else {
-        sig.data = (u_char *) fp->tls;
-        sig.len = ngx_strlen(fp->tls);
     }
 
     return sig;
