@@ -2,7 +2,12 @@
 -- one asks Redis), alternately to /pass/ (session_guard_on_error pass) and
 -- /closed/ (a status), with browser-like headers in a fixed order.
 --
---   wrk -s t/helpers/faults.lua URL -- RUNID
+--   wrk -s t/helpers/faults.lua URL -- RUNID [close]
+--
+-- With "close", every request asks for its own connection (Connection:
+-- close), so that no request is ever sent on a connection the server is
+-- closing (a keep-alive race no server can avoid, which wrk would count
+-- as an error).
 --
 -- done() prints one line the test reads:
 --   wrk-summary requests=N connect=N read=N write=N status=N timeout=N
@@ -24,6 +29,9 @@ function init(args)
         "Gecko/20100101 Firefox/125.0\r\n" ..
         "Accept-Language: en-US,en;q=0.5\r\n" ..
         "Accept-Encoding: gzip, deflate, br\r\n"
+    if args[2] == "close" then
+        head = head .. "Connection: close\r\n"
+    end
     prefix = "Cookie: sid=" .. (args[1] or "run") .. "-" ..
         (thread_no or 1) .. "-"
 end

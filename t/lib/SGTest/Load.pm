@@ -28,7 +28,7 @@ sub spawn {
         open STDIN, '<', '/dev/null';
         open STDOUT, '>>', $log or POSIX::_exit(127);
         open STDERR, '>&', \*STDOUT;
-        exec @$argv;
+        { exec @$argv }
         POSIX::_exit(127);
     }
     return $pid;
@@ -99,7 +99,8 @@ sub fake_redis {
 }
 
 # wrk in the background: $secs seconds against http://127.0.0.1:$port/
-# with $conns connections, new sessions named after $run.
+# with $conns connections, new sessions named after $run; close => 1 for
+# a connection a request.
 sub wrk_start {
     my ($t, %o) = @_;
     my $out = $t->path("wrk-$o{run}.out");
@@ -107,7 +108,8 @@ sub wrk_start {
     my $pid = spawn(['wrk', '-t1', '-c' . ($o{conns} // 8),
                      '-d' . ($o{secs} // 3) . 's',
                      '--timeout', ($o{timeout} // 3) . 's', '-s', $LUA,
-                     "http://127.0.0.1:$o{port}/", '--', $o{run}], $out);
+                     "http://127.0.0.1:$o{port}/", '--', $o{run},
+                     ($o{close} ? 'close' : ())], $out);
     return { pid => $pid, out => $out, run => $o{run} };
 }
 
@@ -118,7 +120,8 @@ sub wrk_wait {
     open my $fh, '<', $w->{out} or return {};
     local $/;
     my $text = <$fh> // '';
-    my %s = $text =~ /\b(\w+)=(\d+)/g;
+    my ($line) = $text =~ /^(wrk-summary .*)$/m;
+    my %s = ($line // '') =~ /\b(\w+)=(\d+)/g;
     $s{text} = $text;
     return \%s;
 }
@@ -148,6 +151,21 @@ sub log_stats {
         push @{ $s{bad} }, $line if $status != $want;
     }
     return \%s;
+}
+
+# The live child processes of $ppid (e.g. a new master's workers).
+sub children {
+    my ($ppid) = @_;
+    return SGTest::_children($ppid);
+}
+
+# True once $pid has exited (reaped here if it was a child of ours).
+sub gone {
+    my ($pid) = @_;
+    return 1 if waitpid($pid, WNOHANG) == $pid;
+    open my $fh, '<', "/proc/$pid/stat" or return 1;
+    my $stat = <$fh> // '';
+    return $stat =~ /^\d+ \(.*\) Z/ ? 1 : 0;
 }
 
 sub rss_kb {
