@@ -225,7 +225,8 @@ ngx_http_session_guard_tls_sig(ngx_http_request_t *r)
     if (ngx_http_session_guard_tls_fp(r, NGX_HTTP_SG_TLS_SIG, &sig)
         != NGX_OK)
     {
-        ngx_str_null(&sig);
+        /* "", not NULL: the caches copy and compare it with its length */
+        ngx_str_set(&sig, "");
     }
 
     return sig;

@@ -125,6 +125,11 @@ sub phase {
     } elsif ($expect eq 'some') {
         ok($st->{error} > 0 && $st->{error} < $st->{answered},
            "$name: some requests failed, the others were judged");
+    } elsif ($expect eq 'few') {
+        # a proxy 20 ms late on a shared machine: one request in a hundred
+        # may still meet a scheduling delay past the timeout
+        cmp_ok($st->{error}, '<=', $st->{answered} / 100,
+               "$name: hardly a request failed");
     } else {
         is($st->{error}, 0, "$name: no request failed");
     }
@@ -184,7 +189,7 @@ $proc{R2} = SGTest::Load::redis_server($t, $R2, $PW);
 $proc{R} = SGTest::Load::fake_redis($t, $R, 'delay', 20, $R2);
 ok($t->wait_until(sub { verdict_now() eq 'new' }, timeout => 15),
    'connected to the slow proxy');
-phase('slow, 20 ms (within)', secs => 2, expect => 'none');
+phase('slow, 20 ms (within)', secs => 2, expect => 'few');
 stop_on('R');
 $proc{R} = SGTest::Load::fake_redis($t, $R, 'delay', 300, $R2);
 phase('slow, 300 ms (beyond)', secs => 2, expect => 'all');
@@ -286,8 +291,9 @@ is_deeply([sort $t->nginx_workers], \@workers,
           'the same workers throughout: none crashed or was replaced');
 for my $w (@workers) {
     my $grew = SGTest::Load::rss_kb($w) - $rss0->{$w};
-    cmp_ok($grew, '<', 16 * 1024, "worker $w: memory bounded");
     diag "worker $w: RSS grew $grew kB over the faults";
+    next if SGTest::Load::sanitized($t);    # ASan's quarantine keeps freed memory
+    cmp_ok($grew, '<', 16 * 1024, "worker $w: memory bounded");
 }
 unlike($t->error_log, qr/exited on signal|\[alert\]|\[crit\]|\[emerg\]/,
        'no crash, alert or critical error');

@@ -62,8 +62,12 @@ sub wait_for {
 sub cli {
     my ($port, $pw, @cmd) = @_;
     my @auth = defined $pw ? ('-a', $pw, '--no-auth-warning') : ();
-    open my $fh, '-|', 'redis-cli', '-p', $port, @auth, @cmd
-        or die "redis-cli: $!";
+    # its complaints (a server not up yet) are for the caller to judge
+    open my $err, '>&', \*STDERR or die "dup: $!";
+    open STDERR, '>', '/dev/null';
+    my $ok = open my $fh, '-|', 'redis-cli', '-p', $port, @auth, @cmd;
+    open STDERR, '>&', $err;
+    die "redis-cli: $!" unless $ok;
     local $/;
     my $out = <$fh> // '';
     close $fh;
@@ -151,6 +155,15 @@ sub log_stats {
         push @{ $s{bad} }, $line if $status != $want;
     }
     return \%s;
+}
+
+# True when the nginx under test is built with AddressSanitizer (make
+# test-asan): its redzones and quarantine make RSS no measure, and it runs
+# slower.
+sub sanitized {
+    my ($t) = @_;
+    my $bin = $t->nginx_binary;
+    return `ldd '$bin' 2>/dev/null` =~ /libasan/ ? 1 : 0;
 }
 
 # The live child processes of $ppid (e.g. a new master's workers).
