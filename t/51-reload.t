@@ -169,6 +169,13 @@ like(substr($t->error_log, $elog), qr/worker process $victim exited on signal 9/
      'SIGKILL: the master logged it');
 bindings_hold('after SIGKILL');
 my $m2 = metrics_consistent('after SIGKILL', $m1, $lost);
+# The node's shared cache still answers: the zone's lock was not left held
+# by the killed worker (nginx's master frees it).
+bindings_hold('after SIGKILL, again');
+my $m3 = metrics();
+cmp_ok($m3->{session_guard_shared_cache_hits_total} // 0, '>',
+       $m2->{session_guard_shared_cache_hits_total} // 0,
+       'after SIGKILL: the shared cache answers');
 
 # --- binary upgrade (USR2, then QUIT to the old master) ---------------------
 
