@@ -162,7 +162,7 @@ sub recovers {
     }, timeout => 15);
     ok($back, "$name: recovered without a reload");
     diag sprintf "    recovered in %.2f s", time - $t0;
-    phase("$name, after", secs => 2, expect => 'none');
+    phase("$name, after", secs => 1, expect => 'none');
 }
 
 # Absent at start: nothing listens on the Redis port.
