@@ -1,10 +1,10 @@
 # Redis faults under load.  wrk sends new sessions (every request asks
-# Redis) alternately to /pass/ (session_guard_on_error pass) and /closed/
-# (session_guard_on_error 503) while Redis is absent at start, killed and
-# restarted, paused (CLIENT PAUSE), slowed (a proxy that answers late, once
-# within the timeout and once beyond it), answering errors (-OOM, replies
-# the module does not expect, a wrong password, -READONLY from a real
-# replica), silent, or holding unexpected data in the module's keys.
+# Redis, timeout=250ms) alternately to /pass/ (session_guard_on_error pass)
+# and /closed/ (session_guard_on_error 503) while Redis is absent at start,
+# killed and restarted, paused (CLIENT PAUSE), slowed (a proxy that answers
+# late, once within the timeout and once beyond it), answering errors
+# (-OOM, replies the module does not expect, a wrong password, -READONLY
+# from a real replica), silent, or holding unexpected data in its keys.
 #
 # For every fault: every request is answered (wrk: no socket error, no
 # timeout), /pass/ requests go on with verdict error, /closed/ ones get 503
@@ -24,7 +24,7 @@ use Time::HiRes qw(time sleep);
 
 plan skip_all => 'wrk is not installed' unless SGTest::Load::have_wrk();
 
-my $TIMEOUT = 0.1;      # the module's timeout=100ms
+my $TIMEOUT = 0.25;     # the module's timeout=250ms
 my $SLACK = 0.4;        # scheduling on a shared machine
 my $PW = 'faults-redis-password-0123456789';
 
@@ -35,7 +35,7 @@ $t->write_file('www/pass/x', "pass\n");
 $t->write_file('www/closed/x', "closed\n");
 $t->write_config(<<'CONF');
     log_format faults '$uri $status $session_guard_verdict $request_time';
-    session_guard_redis 127.0.0.1:%%PORT_REDIS%% timeout=100ms
+    session_guard_redis 127.0.0.1:%%PORT_REDIS%% timeout=250ms
                         password_file=%%PREFIX%%/redis-secret;
     session_guard_secret_file %%PREFIX%%/secret;
     # every wrk session comes from 127.0.0.1: let each be recorded, so
@@ -292,7 +292,8 @@ is_deeply([sort $t->nginx_workers], \@workers,
 for my $w (@workers) {
     my $grew = SGTest::Load::rss_kb($w) - $rss0->{$w};
     diag "worker $w: RSS grew $grew kB over the faults";
-    next if SGTest::Load::sanitized($t);    # ASan's quarantine keeps freed memory
+    # ASan's quarantine keeps freed memory
+    next if SGTest::Load::sanitized($t);
     cmp_ok($grew, '<', 16 * 1024, "worker $w: memory bounded");
 }
 unlike($t->error_log, qr/exited on signal|\[alert\]|\[crit\]|\[emerg\]/,

@@ -239,42 +239,52 @@ SKIP: {
 sleep 0.3;
 my @heads = grep { length } split /=====\n/, $t->read_file('backend.raw') // '';
 ok(@heads > 50, scalar(@heads) . ' requests reached the backend');
+my $JA4_RE = qr/t1[23][di]\d{4}[0-9a-z]{2}_[0-9a-f]{12}_[0-9a-f]{12}/;
+my $TAG = qr/^\ verdict=(?:none|new|ok|tag|error) (?:;\ score=\d+)?
+             (?:;\ reasons=[a-z_,]*)? (?:;\ session=[0-9a-f]{16})? \r$/x;
 my (@bad_tag, @forged, @edge, @seen_ja4, @device);
 for my $head (@heads) {
     my ($id) = $head =~ /^X-Case: (\d+)\r$/m;
     my $name = $case{$id // 0} // 'h2';
     my @tag = $head =~ /^X-Session-Guard:(.*)$/mgi;
     push @bad_tag, "$name: " . scalar(@tag) . " tag headers" if @tag != 1;
-    push @bad_tag, "$name: tag '$_'" for grep {
-        !/^ verdict=(?:none|new|ok|tag|error)(?:; score=\d+)?(?:; reasons=[a-z_,]*)?(?:; session=[0-9a-f]{16})?\r$/
-    } @tag;
-    push @forged, $name if $head =~ /^X[-_]Session[-_]Guard: verdict=ok(?:; score=0)?\r?$/mi;
+    push @bad_tag, "$name: tag '$_'" for grep { !/$TAG/ } @tag;
+    push @forged, $name
+        if $head =~ /^X[-_]Session[-_]Guard: verdict=ok(?:; score=0)?\r?$/mi;
     push @edge, $name if $head =~ /^X-Edge-JA4:/mi;
-    push @seen_ja4, "$name: $1" for grep { defined } map {
-        /^X-Seen-JA4: (.*)\r$/mi && $1 !~ /^(?:t1[23][di]\d{4}[0-9a-z]{2}_[0-9a-f]{12}_[0-9a-f]{12})?$/ ? $1 : undef
-    } $head;
-    push @device, $name if $head =~ /^X-Device: (.*)\r$/mi && $1 !~ /^[0-9a-f]*$/;
+    my ($seen) = $head =~ /^X-Seen-JA4: (.*)\r$/mi;
+    push @seen_ja4, "$name: $seen"
+        if defined $seen && $seen !~ /^(?:$JA4_RE)?$/;
+    push @device, $name
+        if $head =~ /^X-Device: (.*)\r$/mi && $1 !~ /^[0-9a-f]*$/;
 }
-is_deeply(\@bad_tag, [], 'the upstream gets one well-formed tag header per request');
+is_deeply(\@bad_tag, [],
+          'the upstream gets one well-formed tag header per request');
 is_deeply(\@forged, [], 'no forged tag header reaches the upstream');
 is_deeply(\@edge, [], 'no edge JA4 header reaches the upstream');
 is_deeply(\@seen_ja4, [], 'the JA4 the upstream gets is a JA4 or nothing');
 is_deeply(\@device, [], 'the device hash the upstream gets is hex');
 
-# --- what reached the logs ------------------------------------------------------
+# --- what reached the logs ---------------------------------------------------
 
 my $vars = $t->read_file('vars.log') // '';
 my @unprintable = grep { /[^\x20-\x7e]/ } split /\n/, $vars;
-is_deeply(\@unprintable, [], 'the module\'s variables (escape=none) are printable ASCII');
-my @fields = grep { !/^case=\d*\|\d{3}\|(?:none|new|ok|tag|block|error|)\|\d*\|[a-z_,]*\|[0-9a-f]*\|[0-9a-f]*\|[0-9a-z_]*\|(?:s1_[0-9a-f]{16}|e1_[0-9a-z_]+)?$/ }
-             split /\n/, $vars;
-is_deeply([@fields[0 .. ($#fields < 4 ? $#fields : 4)]], [],
+sub first5 { return @_[0 .. ($#_ < 4 ? $#_ : 4)] }
+is_deeply([first5(@unprintable)], [],
+          'the module\'s variables (escape=none) are printable ASCII');
+# case|status|verdict|score|reasons|session id|device|ja4|tls
+my $VARS = qr/^case=\d*\|\d{3}\|(?:none|new|ok|tag|block|error|)\|\d*\|
+              [a-z_,]*\|[0-9a-f]*\|[0-9a-f]*\|[0-9a-z_]*\|
+              (?:s1_[0-9a-f]{16}|e1_[0-9a-z_]+)?$/x;
+is_deeply([first5(grep { !/$VARS/ } split /\n/, $vars)], [],
           'every logged variable matches its grammar');
 my $elog = $t->error_log;
 my @raw_lines = grep { /[^\x20-\x7e\t]/ } split /\n/, $elog;
-is_deeply([map { s/[^\x20-\x7e]/?/gr } @raw_lines[0 .. ($#raw_lines < 4 ? $#raw_lines : 4)]], [],
+is_deeply([map { s/[^\x20-\x7e]/?/gr } first5(@raw_lines)], [],
           'error.log is printable ASCII');
-my @leaked = grep { my $s = $_; index($elog, $s) >= 0 || index($vars, $s) >= 0 } @secrets;
+my @leaked = grep {
+    index($elog, $_) >= 0 || index($vars, $_) >= 0
+} @secrets;
 is_deeply(\@leaked, [], 'no cookie value in error.log or the access log');
 
 diag sprintf "%-40s %s", $_, $outcome{$_} for sort keys %outcome;
