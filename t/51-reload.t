@@ -207,12 +207,14 @@ metrics_consistent('after binary upgrade');
 # --- reloads with a secret file that cannot be used -------------------------
 
 for my $case (
-    ['deleted', sub { unlink $secret }],
-    ['a directory', sub { unlink $secret; mkdir $secret, 0700 }],
-    ['empty', sub { $t->write_file('secret', '') }],
-    ['readable by others', sub { chmod 0644, $secret }],
+    ['deleted', qr/No such file/, sub { unlink $secret }],
+    ['a directory', qr/not a regular file/,
+     sub { unlink $secret; mkdir $secret, 0700 }],
+    ['empty', qr/short|empty/, sub { $t->write_file('secret', '') }],
+    ['readable by others', qr/readable by everyone/,
+     sub { chmod 0644, $secret }],
 ) {
-    my ($what, $break) = @$case;
+    my ($what, $why, $break) = @$case;
     $break->();
     my @w = sort $t->nginx_workers;
     my $off = length $t->error_log;
@@ -222,6 +224,7 @@ for my $case (
     }), "secret file $what: reload refused");
     my ($line) = substr($t->error_log, $off) =~ /^(.*\[emerg\].*)$/m;
     like($line // '', qr/\Q$secret\E/, "secret file $what: the log names it");
+    like($line // '', $why, "secret file $what: and says why");
     diag "secret file $what: " . ($line // '') =~ s/^.*?\[emerg\] \S+ //r;
     sleep 0.5;
     is_deeply([sort $t->nginx_workers], \@w,
