@@ -8,9 +8,10 @@
 #   for each connection's fingerprints, for ordinary hellos and for hellos
 #   made to be expensive (140 ciphers, 200 extensions, 16 KiB of padding);
 # - the worker's resident memory over 2000 idle keep-alive connections
-#   (each after one request that reads every fingerprint variable), to the
-#   guarded server and to a server without session_guard in the same nginx,
-#   each in a fresh worker: the difference per connection is the bound.
+#   (each after one request that reads every fingerprint variable, or one
+#   of a session, judged and cached on the connection), to the guarded
+#   server and to a server without session_guard in the same nginx, each in
+#   a fresh worker: the difference per connection is the bound.
 use strict;
 use warnings;
 use lib 't/lib';
@@ -32,6 +33,7 @@ my $echo = join '\n', (map { "$_=\$session_guard_$_" }
     qw(ja4 ja4_r ja4_o ja4_ro ja3 ja3_string tls)), '';
 $t->define(ECHO => $echo);
 $t->write_file('secret', "0123456789abcdef0123456789abcdef\n");
+$t->write_file('www/s/x', "static\n");
 
 sub config {
     my ($level) = @_;
@@ -65,6 +67,7 @@ http {
         session_guard on;
         session_guard_session \$cookie_sid;
         location / { return 200 "%%ECHO%%"; }
+        location /s/ { root %%PREFIX%%/www; }
     }
 
     server {
@@ -74,6 +77,7 @@ http {
         ssl_protocols TLSv1.2 TLSv1.3;
         ssl_session_tickets off;
         location / { return 200 "%%ECHO%%"; }
+        location /s/ { root %%PREFIX%%/www; }
     }
 }
 CONF
@@ -166,7 +170,7 @@ sub held {
     my ($w) = $t->nginx_workers;
     # warm up: the first connections allocate nginx's and OpenSSL's caches
     for (1 .. 2) {
-        my $pid = open2(my $out, my $in, $IDLE, '-c', 50, '-r', '/', @args,
+        my $pid = open2(my $out, my $in, $IDLE, '-c', 50, @args,
                         '127.0.0.1', $t->port($port));
         my $ready = <$out>;
         close $in;
@@ -174,7 +178,7 @@ sub held {
     }
     sleep 1;
     my $before = rss_kb($w);
-    my $pid = open2(my $out, my $in, $IDLE, '-c', $n, '-r', '/', @args,
+    my $pid = open2(my $out, my $in, $IDLE, '-c', $n, @args,
                     '127.0.0.1', $t->port($port));
     my $ready = <$out> // '';
     my ($made) = $ready =~ /^ready (\d+)/;
@@ -189,8 +193,12 @@ sub held {
 my $asan = SGTest::Load::sanitized($t);
 
 $t->start;
-for my $case ($asan ? () : (['an ordinary hello'],
-                            ['a hello of 16 KiB', '-s', 16000])) {
+# Each connection's one request reads every fingerprint variable (/), or
+# is a session's, judged and cached on the connection (/s/).
+my @session = ('-r', '/s/x', '-H', 'Cookie: sid=idle-' . int rand 1e9);
+for my $case ($asan ? () : (['an ordinary hello', '-r', '/'],
+                            ['a hello of 16 KiB', '-s', 16000, '-r', '/'],
+                            ['a session judged', @session])) {
     my ($what, @args) = @$case;
     my ($stock, $m1) = held('STOCK', $N, @args);
     my ($guarded, $m2) = held('GUARDED', $N, @args);
@@ -204,5 +212,9 @@ for my $case ($asan ? () : (['an ordinary hello'],
 }
 diag 'nginx is built with AddressSanitizer: resident memory not measured'
     if $asan;
+unless ($asan) {
+    my $keys = $t->redis_cmd('KEYS', '*:s');
+    ok(@$keys >= 1, 'the idle session was judged and recorded in Redis');
+}
 
 $t->done;

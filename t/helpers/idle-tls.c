@@ -2,16 +2,16 @@
  * idle-tls: holds many TLS connections open and idle, to measure what a
  * server keeps per connection after the handshake.
  *
- *   idle-tls [-c COUNT] [-s BYTES] [-r PATH] HOST PORT
+ *   idle-tls [-c COUNT] [-s BYTES] [-r PATH [-H 'Name: value']] HOST PORT
  *
  * Opens COUNT connections (default 100) one after the other, completes the
  * handshake on each and, with -r, sends one keep-alive HTTP/1.1 request for
  * PATH and reads its response (so that a server that computes anything on
- * first use has done so).  -s pads each ClientHello with an extension of
- * BYTES bytes (type 0x7000), as a client trying to pin memory would.  Then
- * it prints "ready N" (N connections open) and waits until its standard
- * input closes, and closes them all.  Exit status 0 when every connection
- * was made, 1 otherwise.
+ * first use has done so), with the header given by -H if any.  -s pads each
+ * ClientHello with an extension of BYTES bytes (type 0x7000), as a client
+ * trying to pin memory would.  Then it prints "ready N" (N connections open)
+ * and waits until its standard input closes, and closes them all.  Exit status
+ * 0 when every connection was made, 1 otherwise.
  */
 
 #include <netdb.h>
@@ -112,11 +112,11 @@ main(int argc, char **argv)
     char            req[1024], c;
     SSL           **ssls;
     SSL_CTX        *ctx;
-    const char     *path = NULL;
+    const char     *path = NULL, *header = NULL;
     struct rlimit   rl;
     struct addrinfo hints, *res;
 
-    while ((opt = getopt(argc, argv, "c:s:r:")) != -1) {
+    while ((opt = getopt(argc, argv, "c:s:r:H:")) != -1) {
         switch (opt) {
         case 'c':
             count = atoi(optarg);
@@ -126,6 +126,9 @@ main(int argc, char **argv)
             break;
         case 'r':
             path = optarg;
+            break;
+        case 'H':
+            header = optarg;
             break;
         default:
             goto usage;
@@ -169,8 +172,8 @@ main(int argc, char **argv)
     SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 
-    snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: localhost\r\n\r\n",
-             path ? path : "/");
+    snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: localhost\r\n%s%s\r\n",
+             path ? path : "/", header ? header : "", header ? "\r\n" : "");
 
     for (i = 0; i < count; i++) {
         fd = connect_to(res);
@@ -224,8 +227,8 @@ main(int argc, char **argv)
 
 usage:
 
-    fprintf(stderr, "usage: idle-tls [-c COUNT] [-s BYTES] [-r PATH] "
-                    "HOST PORT\n");
+    fprintf(stderr, "usage: idle-tls [-c COUNT] [-s BYTES] "
+                    "[-r PATH [-H 'Name: value']] HOST PORT\n");
 
     return 2;
 }
