@@ -78,7 +78,7 @@ export SG_TEST_MMDB := $(REPO)/$(BUILD)/mmdb
 
 .PHONY: all deps module unit tools helpers check-unit prove test run format \
         replay scripts check-scripts format-check fuzz bench clean help \
-        mmdb check-includes test-nginx
+        mmdb check-includes test-nginx test-asan test-valgrind
 
 all: module unit tools helpers
 
@@ -88,6 +88,9 @@ help:
 	@echo "make test       install deps, build, run every test"
 	@echo "make test-nginx NGINX_SRC=nginx-X.tar.gz [NGINX_BUILD=dynamic|static]"
 	@echo "                build that nginx with the module, run t/ against it"
+	@echo "make test-asan  build nginx from source with the module compiled in,"
+	@echo "                under ASan+UBSan, run t/ against it (TESTS=...)"
+	@echo "make test-valgrind  the valgrind suite (t/90-valgrind.t)"
 	@echo "make deps       install missing Debian packages"
 	@echo "make fuzz       run each parser's fuzzer (FUZZ_TIME=$(FUZZ_TIME) s each,"
 	@echo "                FUZZ_TARGET=NAME for one: fuzz/fuzz_NAME.c)"
@@ -214,6 +217,18 @@ test-nginx: deps
 	$(MAKE) tools mmdb check-includes
 	NGINX_SRC='$(NGINX_SRC)' NGINX_BUILD='$(NGINX_BUILD)' \
 		scripts/test-nginx $(TESTS)
+
+# Every suite against nginx built from source (../shared/nginx, or
+# NGINX_SRC=...) with the module compiled in, all of it under ASan and UBSan;
+# any sanitizer report fails (scripts/test-asan).
+test-asan: deps
+	$(MAKE) tools helpers mmdb check-includes
+	scripts/test-asan $(TESTS)
+
+# nginx with the module under valgrind: no invalid access, no leak of ours.
+test-valgrind: deps
+	$(MAKE) module tools helpers mmdb
+	prove -I t/lib t/90-valgrind.t
 
 run: deps
 	$(MAKE) all mmdb

@@ -253,7 +253,7 @@ ngx_http_session_guard_event(ngx_http_request_t *r,
     ngx_uint_t                           i;
     const char                          *verdict;
     sg_event_evidence_t                  ev;
-    sg_tls_fp_t                         *fp;
+    ngx_str_t                            ja4;
     ngx_http_session_guard_edge_t       *edge;
     ngx_http_session_guard_session_t    *s;
     ngx_http_session_guard_where_t      *w = &ctx->obs.where;
@@ -359,15 +359,16 @@ ngx_http_session_guard_event(ngx_http_request_t *r,
     ngx_http_session_guard_event_geo(r, &e);
 
     edge = ngx_http_session_guard_edge(r);
-    fp = edge ? NULL : ngx_http_session_guard_tls_fp(r);
 
     if (edge != NULL) {
         e.ja4.data = (const char *) edge->ja4;
         e.ja4.len = ngx_strlen(edge->ja4);
 
-    } else if (fp != NULL) {
-        e.ja4.data = fp->ja4;
-        e.ja4.len = ngx_strlen(fp->ja4);
+    } else if (ngx_http_session_guard_tls_fp(r, NGX_HTTP_SG_TLS_JA4, &ja4)
+               == NGX_OK)
+    {
+        e.ja4.data = (const char *) ja4.data;
+        e.ja4.len = ja4.len;
     }
 
     if (ctx->obs.has_device) {

@@ -193,13 +193,17 @@ typedef struct {
 } ngx_http_session_guard_loc_conf_t;
 
 
-/* What the TLS hook keeps on a connection (an SSL ex_data slot). */
-typedef struct {
-    ngx_str_t                      hello;     /* the first ClientHello */
-    sg_tls_fp_t                   *fp;
-    ngx_pool_t                    *pool;      /* the TCP connection's */
-    unsigned                       computed:1;
-} ngx_http_session_guard_tls_t;
+/* The fingerprints of a connection's ClientHello (_ssl.c). */
+typedef enum {
+    NGX_HTTP_SG_TLS_JA4 = 0,
+    NGX_HTTP_SG_TLS_JA4_R,
+    NGX_HTTP_SG_TLS_JA4_O,
+    NGX_HTTP_SG_TLS_JA4_RO,
+    NGX_HTTP_SG_TLS_JA3,
+    NGX_HTTP_SG_TLS_JA3_STRING,
+    NGX_HTTP_SG_TLS_SIG,              /* the stable signature, for binding */
+    NGX_HTTP_SG_TLS_NFIELDS
+} ngx_http_session_guard_tls_field_e;
 
 
 /* What a trusted edge said of a request's TLS (_edge.c). */
@@ -452,7 +456,10 @@ ngx_int_t ngx_http_session_guard_limit_init(ngx_conf_t *cf,
     ngx_http_session_guard_main_conf_t *mcf);
 ngx_uint_t ngx_http_session_guard_limit_allows(ngx_http_request_t *r,
     ngx_uint_t charge);
-sg_tls_fp_t *ngx_http_session_guard_tls_fp(ngx_http_request_t *r);
+ngx_int_t ngx_http_session_guard_tls_fp(ngx_http_request_t *r,
+    ngx_http_session_guard_tls_field_e field, ngx_str_t *value);
+ngx_int_t ngx_http_session_guard_tls_facts(ngx_http_request_t *r,
+    sg_client_facts_t *facts);
 
 ngx_int_t ngx_http_session_guard_metrics_init(ngx_conf_t *cf,
     ngx_http_session_guard_main_conf_t *mcf);

@@ -242,7 +242,6 @@ ngx_str_t
 ngx_http_session_guard_tls_sig(ngx_http_request_t *r)
 {
     ngx_str_t                       sig;
-    sg_tls_fp_t                    *fp;
     ngx_http_session_guard_edge_t  *edge;
 
     edge = ngx_http_session_guard_edge(r);
@@ -253,14 +252,11 @@ ngx_http_session_guard_tls_sig(ngx_http_request_t *r)
         return sig;
     }
 
-    fp = ngx_http_session_guard_tls_fp(r);
-
-    if (fp == NULL) {
-        ngx_str_null(&sig);
-
-    } else {
-        sig.data = (u_char *) fp->tls;
-        sig.len = ngx_strlen(fp->tls);
+    if (ngx_http_session_guard_tls_fp(r, NGX_HTTP_SG_TLS_SIG, &sig)
+        != NGX_OK)
+    {
+        /* "", not NULL: the caches copy and compare it with its length */
+        ngx_str_set(&sig, "");
     }
 
     return sig;
@@ -277,18 +273,10 @@ ngx_http_session_guard_observe_client(ngx_http_request_t *r,
     ngx_http_session_guard_ctx_t *ctx)
 {
     ngx_table_elt_t  *h;
-    sg_tls_fp_t      *fp;
 
-    ctx->obs.has_hello = 0;
-
-    if (ngx_http_session_guard_edge(r) == NULL) {
-        fp = ngx_http_session_guard_tls_fp(r);
-
-        if (fp != NULL) {
-            ctx->obs.hello = fp->facts;
-            ctx->obs.has_hello = 1;
-        }
-    }
+    ctx->obs.has_hello = ngx_http_session_guard_edge(r) == NULL
+                         && ngx_http_session_guard_tls_facts(r, &ctx->obs.hello)
+                            == NGX_OK;
 
     h = r->headers_in.upgrade;
 

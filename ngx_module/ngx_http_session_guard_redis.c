@@ -514,7 +514,10 @@ ngx_http_session_guard_redis_cmd_alloc(ngx_uint_t nkeys, sg_str_t *keys,
         s = i < nkeys ? &keys[i] : &args[i - nkeys];
         cmd->argv[i].len = s->len;
         cmd->argv[i].data = p;
-        p = ngx_cpymem(p, s->data, s->len);
+
+        if (s->len) {    /* an empty one may have no data at all */
+            p = ngx_cpymem(p, s->data, s->len);
+        }
     }
 
     return cmd;

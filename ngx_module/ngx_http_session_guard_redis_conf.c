@@ -44,6 +44,13 @@ ngx_http_session_guard_read_file(ngx_conf_t *cf, ngx_str_t *name,
         goto failed;
     }
 
+    if (!ngx_is_file(&fi)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "%s file \"%V\" is not a regular file",
+                           what, name);
+        goto failed;
+    }
+
     /* A key anyone on the host can read is no secret. */
     if (fi.st_mode & (S_IRGRP|S_IROTH)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,

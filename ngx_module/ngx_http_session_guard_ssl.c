@@ -10,32 +10,50 @@
  * SSL object keeps the callback it was created with).  nginx's own ClientHello
  * callback (used from 1.29.2 on) is left alone.
  *
- * The first ClientHello of each connection is copied into the connection's
- * pool; after a HelloRetryRequest the second one is ignored, so the
- * fingerprint is the client's unprompted offer.  Fingerprints are computed
- * lazily, once, on first use, and also kept on the connection: an HTTP/2
- * stream's pool would die with the stream.  A hello larger than
- * NGX_HTTP_SG_HELLO_MAX (OpenSSL accepts up to 128 KiB) is fingerprinted at
- * once from OpenSSL's buffer instead of being copied: a client must not be
- * able to shed its fingerprint by padding the hello, nor to pin that much
- * memory on an idle connection.
+ * The first ClientHello of each connection is fingerprinted at once, in
+ * the message callback, and only the fingerprints are kept on the
+ * connection (in its pool, so an HTTP/2 stream's pool dying with the stream
+ * takes nothing with it); the hello itself is never copied.  An idle
+ * connection thus holds at most NGX_HTTP_SG_TLS_KEPT_MAX bytes of ours,
+ * however large the hello (OpenSSL accepts up to 128 KiB): the hashed forms
+ * and the binding signature always, the raw lists (ja4_r, ja4_ro,
+ * ja3_string) when they fit, which they do for every real client; a hello
+ * offering hundreds of ciphers keeps only its hashes, said at info.  After
+ * a HelloRetryRequest the second hello is ignored, so the fingerprint is
+ * the client's unprompted offer.
  */
 
 #include "ngx_http_session_guard_module.h"
 #include "ngx_http_ssl_module.h"
 
 
-#define NGX_HTTP_SG_HELLO_MAX  16384
+#define NGX_HTTP_SG_TLS_KEPT_MAX  2048
+
+
+/*
+ * What is kept on a connection: the fields, then their bytes, each
+ * NUL-terminated.
+ */
+typedef struct {
+    ngx_str_t                      field[NGX_HTTP_SG_TLS_NFIELDS];
+    sg_client_facts_t              facts;           /* for client_mismatch */
+    ngx_uint_t                     fingerprinted;   /* else none */
+} ngx_http_session_guard_tls_t;
 
 
 static void ngx_http_session_guard_ssl_msg(int write_p, int version,
     int content_type, const void *buf, size_t len, SSL *ssl, void *arg);
-static void ngx_http_session_guard_tls_compute(
-    ngx_http_session_guard_tls_t *tls, const u_char *hello, size_t len,
-    ngx_log_t *log);
+static ngx_http_session_guard_tls_t *ngx_http_session_guard_tls_keep(
+    ngx_connection_t *c, const u_char *hello, size_t len);
 
 
 static int  ngx_http_session_guard_ssl_index = -1;
+
+/*
+ * The fingerprints while they are made: sized for the longest lists the
+ * parser keeps (about 6 KiB), once per worker rather than per connection.
+ */
+static sg_tls_fp_t  ngx_http_session_guard_tls_scratch;
 
 
 static ngx_uint_t
@@ -145,83 +163,146 @@ ngx_http_session_guard_ssl_msg(int write_p, int version, int content_type,
         return;
     }
 
-    tls = ngx_pcalloc(c->pool, sizeof(ngx_http_session_guard_tls_t));
+    tls = ngx_http_session_guard_tls_keep(c, msg, len);
     if (tls == NULL) {
         return;
     }
-
-    tls->pool = c->pool;
-
-    if (len > NGX_HTTP_SG_HELLO_MAX) {
-        ngx_log_error(NGX_LOG_INFO, c->log, 0,
-                      "session_guard: ClientHello of %uz bytes, "
-                      "fingerprinted at once", len);
-
-        ngx_http_session_guard_tls_compute(tls, msg, len, c->log);
-        (void) SSL_set_ex_data(ssl, ngx_http_session_guard_ssl_index, tls);
-        return;
-    }
-
-    tls->hello.data = ngx_pnalloc(c->pool, len);
-    if (tls->hello.data == NULL) {
-        return;
-    }
-
-    tls->hello.len = len;
-    ngx_memcpy(tls->hello.data, msg, len);
 
     (void) SSL_set_ex_data(ssl, ngx_http_session_guard_ssl_index, tls);
 }
 
 
-static void
-ngx_http_session_guard_tls_compute(ngx_http_session_guard_tls_t *tls,
-    const u_char *hello, size_t len, ngx_log_t *log)
+static ngx_http_session_guard_tls_t *
+ngx_http_session_guard_tls_keep(ngx_connection_t *c, const u_char *hello,
+    size_t len)
 {
-    int  rc;
+    int                            rc;
+    u_char                        *p;
+    size_t                         size, raw;
+    ngx_uint_t                     i;
+    const char                    *src[NGX_HTTP_SG_TLS_NFIELDS];
+    sg_tls_fp_t                   *fp;
+    ngx_http_session_guard_tls_t  *tls;
 
-    tls->computed = 1;
+    fp = &ngx_http_session_guard_tls_scratch;
 
-    tls->fp = ngx_palloc(tls->pool, sizeof(sg_tls_fp_t));
-    if (tls->fp == NULL) {
-        return;
-    }
-
-    rc = sg_tls_fp_compute(hello, len, tls->fp);
+    rc = sg_tls_fp_compute(hello, len, fp);
 
     if (rc != SG_TLS_FP_OK) {
-        ngx_log_error(NGX_LOG_INFO, log, 0,
-                      "session_guard: ClientHello not fingerprinted: %s",
-                      sg_tls_fp_strerror(rc));
-        tls->fp = NULL;
+        ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                      "session_guard: ClientHello of %uz bytes "
+                      "not fingerprinted: %s", len, sg_tls_fp_strerror(rc));
+
+        /* kept empty, so that a second hello is not taken instead */
+        return ngx_pcalloc(c->pool, sizeof(ngx_http_session_guard_tls_t));
     }
+
+    src[NGX_HTTP_SG_TLS_JA4] = fp->ja4;
+    src[NGX_HTTP_SG_TLS_JA4_R] = fp->ja4_r;
+    src[NGX_HTTP_SG_TLS_JA4_O] = fp->ja4_o;
+    src[NGX_HTTP_SG_TLS_JA4_RO] = fp->ja4_ro;
+    src[NGX_HTTP_SG_TLS_JA3] = fp->ja3;
+    src[NGX_HTTP_SG_TLS_JA3_STRING] = fp->ja3_string;
+    src[NGX_HTTP_SG_TLS_SIG] = fp->tls;
+
+    size = sizeof(ngx_http_session_guard_tls_t);
+
+    for (i = 0; i < NGX_HTTP_SG_TLS_NFIELDS; i++) {
+        size += ngx_strlen(src[i]) + 1;
+    }
+
+    if (size > NGX_HTTP_SG_TLS_KEPT_MAX) {
+        raw = ngx_strlen(fp->ja4_r) + ngx_strlen(fp->ja4_ro)
+              + ngx_strlen(fp->ja3_string);
+
+        ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                      "session_guard: ClientHello of %uz bytes: its raw "
+                      "fingerprints (%uz bytes) not kept", len, raw);
+
+        src[NGX_HTTP_SG_TLS_JA4_R] = "";
+        src[NGX_HTTP_SG_TLS_JA4_RO] = "";
+        src[NGX_HTTP_SG_TLS_JA3_STRING] = "";
+        size -= raw;
+    }
+
+    tls = ngx_palloc(c->pool, size);
+    if (tls == NULL) {
+        return NULL;
+    }
+
+    tls->fingerprinted = 1;
+    tls->facts = fp->facts;
+    p = (u_char *) (tls + 1);
+
+    for (i = 0; i < NGX_HTTP_SG_TLS_NFIELDS; i++) {
+        tls->field[i].len = ngx_strlen(src[i]);
+        tls->field[i].data = p;
+        p = ngx_cpymem(p, src[i], tls->field[i].len);
+        *p++ = '\0';    /* the signature is read as a C string */
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                   "session_guard: ClientHello of %uz bytes, "
+                   "fingerprints kept in %uz bytes", len, size);
+
+    return tls;
 }
 
 
 /*
- * The connection's fingerprints, computed on first use; NULL on a plain
- * connection, or when the hello could not be parsed (said once, at info).
+ * One fingerprint of the request's connection: NGX_DECLINED on a plain
+ * connection, when the hello could not be parsed (said at info when it
+ * came), or for a raw list not kept.
  */
-sg_tls_fp_t *
-ngx_http_session_guard_tls_fp(ngx_http_request_t *r)
+ngx_int_t
+ngx_http_session_guard_tls_fp(ngx_http_request_t *r,
+    ngx_http_session_guard_tls_field_e field, ngx_str_t *value)
+{
+    ngx_connection_t              *c = r->connection;
+    ngx_http_session_guard_tls_t  *tls;
+
+    if (c->ssl == NULL || ngx_http_session_guard_ssl_index == -1
+        || field >= NGX_HTTP_SG_TLS_NFIELDS)
+    {
+        return NGX_DECLINED;
+    }
+
+    tls = SSL_get_ex_data(c->ssl->connection,
+                          ngx_http_session_guard_ssl_index);
+
+    if (tls == NULL || !tls->fingerprinted || tls->field[field].len == 0) {
+        return NGX_DECLINED;
+    }
+
+    *value = tls->field[field];
+
+    return NGX_OK;
+}
+
+
+/*
+ * The facts client_mismatch needs of the connection's hello: NGX_DECLINED
+ * on a plain connection or when the hello could not be parsed.
+ */
+ngx_int_t
+ngx_http_session_guard_tls_facts(ngx_http_request_t *r,
+    sg_client_facts_t *facts)
 {
     ngx_connection_t              *c = r->connection;
     ngx_http_session_guard_tls_t  *tls;
 
     if (c->ssl == NULL || ngx_http_session_guard_ssl_index == -1) {
-        return NULL;
+        return NGX_DECLINED;
     }
 
     tls = SSL_get_ex_data(c->ssl->connection,
                           ngx_http_session_guard_ssl_index);
-    if (tls == NULL) {
-        return NULL;
+
+    if (tls == NULL || !tls->fingerprinted) {
+        return NGX_DECLINED;
     }
 
-    if (!tls->computed) {
-        ngx_http_session_guard_tls_compute(tls, tls->hello.data,
-                                           tls->hello.len, c->log);
-    }
+    *facts = tls->facts;
 
-    return tls->fp;
+    return NGX_OK;
 }

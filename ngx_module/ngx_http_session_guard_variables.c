@@ -55,31 +55,31 @@ static ngx_http_variable_t  ngx_http_session_guard_vars[] = {
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("session_guard_ja4"), NULL,
-      ngx_http_session_guard_tls_variable, offsetof(sg_tls_fp_t, ja4),
+      ngx_http_session_guard_tls_variable, NGX_HTTP_SG_TLS_JA4,
       0, 0 },
 
     { ngx_string("session_guard_ja4_r"), NULL,
-      ngx_http_session_guard_tls_variable, offsetof(sg_tls_fp_t, ja4_r),
+      ngx_http_session_guard_tls_variable, NGX_HTTP_SG_TLS_JA4_R,
       0, 0 },
 
     { ngx_string("session_guard_ja4_o"), NULL,
-      ngx_http_session_guard_tls_variable, offsetof(sg_tls_fp_t, ja4_o),
+      ngx_http_session_guard_tls_variable, NGX_HTTP_SG_TLS_JA4_O,
       0, 0 },
 
     { ngx_string("session_guard_ja4_ro"), NULL,
-      ngx_http_session_guard_tls_variable, offsetof(sg_tls_fp_t, ja4_ro),
+      ngx_http_session_guard_tls_variable, NGX_HTTP_SG_TLS_JA4_RO,
       0, 0 },
 
     { ngx_string("session_guard_ja3"), NULL,
-      ngx_http_session_guard_tls_variable, offsetof(sg_tls_fp_t, ja3),
+      ngx_http_session_guard_tls_variable, NGX_HTTP_SG_TLS_JA3,
       0, 0 },
 
     { ngx_string("session_guard_ja3_string"), NULL,
-      ngx_http_session_guard_tls_variable, offsetof(sg_tls_fp_t, ja3_string),
+      ngx_http_session_guard_tls_variable, NGX_HTTP_SG_TLS_JA3_STRING,
       0, 0 },
 
     { ngx_string("session_guard_tls"), NULL,
-      ngx_http_session_guard_tls_variable, offsetof(sg_tls_fp_t, tls),
+      ngx_http_session_guard_tls_variable, NGX_HTTP_SG_TLS_SIG,
       0, 0 },
 
     ngx_http_null_variable
@@ -204,16 +204,16 @@ static ngx_int_t
 ngx_http_session_guard_tls_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    sg_tls_fp_t                    *fp;
+    ngx_str_t                       fp;
     ngx_http_session_guard_edge_t  *edge;
 
     edge = ngx_http_session_guard_edge(r);
 
     if (edge != NULL) {
-        if (data == offsetof(sg_tls_fp_t, ja4)) {
+        if (data == NGX_HTTP_SG_TLS_JA4) {
             v->data = edge->ja4;
 
-        } else if (data == offsetof(sg_tls_fp_t, tls)) {
+        } else if (data == NGX_HTTP_SG_TLS_SIG) {
             v->data = edge->sig;
 
         } else {
@@ -234,15 +234,13 @@ ngx_http_session_guard_tls_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    fp = ngx_http_session_guard_tls_fp(r);
-
-    if (fp == NULL) {
+    if (ngx_http_session_guard_tls_fp(r, data, &fp) != NGX_OK) {
         v->not_found = 1;
         return NGX_OK;
     }
 
-    v->data = (u_char *) fp + data;
-    v->len = ngx_strlen(v->data);
+    v->data = fp.data;
+    v->len = fp.len;
     v->valid = 1;
     v->no_cacheable = 0;
     v->not_found = 0;

@@ -15,6 +15,9 @@ plan skip_all => 'valgrind is not installed' unless grep { -x "$_/valgrind" }
     split /:/, $ENV{PATH};
 
 my $t = SGTest->new(module => 1, redis => 1, timeout => 240);
+# valgrind cannot run a binary built with AddressSanitizer (make test-asan).
+plan skip_all => 'nginx is built with AddressSanitizer: no valgrind'
+    if `ldd ${\ $t->nginx_binary} 2>/dev/null` =~ /libasan/;
 make_path($t->path('mmdb'), { mode => 0755 });
 my $db = SGTest::MMDB->build($t->path('mmdb'));
 $t->define("DB_\U$_" => $db->{$_}) for qw(city asn anon);

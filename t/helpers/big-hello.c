@@ -4,12 +4,14 @@
  * keeps.  OpenSSL's custom-extension API adds them; the server ignores
  * extension types it does not know.
  *
- *   big-hello [-n COUNT] [-s BYTES] [-H 'Name: value']... HOST PORT PATH
+ *   big-hello [-n COUNT] [-s BYTES] [-C CIPHERS] [-H 'Name: value']...
+ *             HOST PORT PATH
  *
  * -n adds COUNT extensions of types 0x7000, 0x7001, ... (default 0), each
- * with BYTES of body (-s, default 0).  The request is GET PATH over
- * HTTP/1.1; the response is written to standard output as received.
- * Exit status 0 when a response arrived, 1 otherwise.
+ * with BYTES of body (-s, default 0).  -C sets the TLS 1.2 cipher list
+ * (OpenSSL's syntax, e.g. 'ALL:@SECLEVEL=0' for every cipher it has).  The
+ * request is GET PATH over HTTP/1.1; the response is written to standard output
+ * as received. Exit status 0 when a response arrived, 1 otherwise.
  */
 
 #include <netdb.h>
@@ -87,15 +89,18 @@ main(int argc, char **argv)
     size_t      len;
     SSL        *ssl;
     SSL_CTX    *ctx;
-    const char *headers[MAX_HEADERS];
+    const char *headers[MAX_HEADERS], *ciphers = NULL;
 
-    while ((opt = getopt(argc, argv, "n:s:H:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:s:C:H:")) != -1) {
         switch (opt) {
         case 'n':
             count = atoi(optarg);
             break;
         case 's':
             ext_bytes = (size_t) atol(optarg);
+            break;
+        case 'C':
+            ciphers = optarg;
             break;
         case 'H':
             if (nheaders < MAX_HEADERS) {
@@ -115,6 +120,11 @@ main(int argc, char **argv)
     ctx = SSL_CTX_new(TLS_client_method());
 
     if (ext_body == NULL || ctx == NULL) {
+        return 1;
+    }
+
+    if (ciphers != NULL && SSL_CTX_set_cipher_list(ctx, ciphers) != 1) {
+        fprintf(stderr, "big-hello: bad cipher list %s\n", ciphers);
         return 1;
     }
 
@@ -179,7 +189,7 @@ main(int argc, char **argv)
 
 usage:
 
-    fprintf(stderr, "usage: big-hello [-n COUNT] [-s BYTES] "
+    fprintf(stderr, "usage: big-hello [-n COUNT] [-s BYTES] [-C CIPHERS] "
                     "[-H 'Name: value']... HOST PORT PATH\n");
 
     return 2;

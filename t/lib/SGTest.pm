@@ -742,13 +742,32 @@ sub bad_log_lines {
     my ($text, $allow) = @_;
     return grep {
         /\[(?:alert|crit|emerg)\]/ || /exited on signal/
+            || /runtime error:|ERROR: AddressSanitizer|SUMMARY: \w+Sanitizer/
     } grep { !$allow || $_ !~ $allow } split /\n/, $text // '';
+}
+
+# Reports a sanitized nginx wrote since the last check (scripts/test-asan
+# points ASAN_OPTIONS/UBSAN_OPTIONS log_path at SG_SANITIZER_REPORTS); each
+# is renamed *.seen once reported, so that it fails one suite only.
+sub sanitizer_reports {
+    my $dir = $ENV{SG_SANITIZER_REPORTS} or return ();
+    my @out;
+    for my $f (sort grep { !/\.seen$/ } glob("$dir/*")) {
+        open my $fh, '<', $f or next;
+        local $/;
+        my $text = <$fh> // '';
+        close $fh;
+        push @out, "== $f", (split /\n/, $text)[0 .. 30];
+        rename $f, "$f.seen";
+    }
+    return grep { defined } @out;
 }
 
 sub check_error_log {
     my ($self, %o) = @_;
     my $log = $self->error_log;
     my @bad = bad_log_lines($log, $o{allow});
+    push @bad, sanitizer_reports();
     my $ok = Test::More::ok(!@bad, 'no alert/crit/emerg in error.log');
     Test::More::diag(join "\n", 'offending lines:', @bad) if @bad;
     return $ok;
