@@ -18,9 +18,10 @@
  * however large the hello (OpenSSL accepts up to 128 KiB): the hashed forms
  * and the binding signature always, the raw lists (ja4_r, ja4_ro,
  * ja3_string) when they fit, which they do for every real client; a hello
- * offering hundreds of ciphers keeps only its hashes, said at info.  After
- * a HelloRetryRequest the second hello is ignored, so the fingerprint is
- * the client's unprompted offer.
+ * offering hundreds of ciphers keeps only its hashes, said at info.  The
+ * callback is then taken off the connection, so that the records of its
+ * requests do not call it; after a HelloRetryRequest the second hello is
+ * thus never seen, and the fingerprint is the client's unprompted offer.
  */
 
 #include "ngx_http_session_guard_module.h"
@@ -169,6 +170,10 @@ ngx_http_session_guard_ssl_msg(int write_p, int version, int content_type,
     }
 
     (void) SSL_set_ex_data(ssl, ngx_http_session_guard_ssl_index, tls);
+
+    /* OpenSSL calls back for every record header of the connection's life;
+     * with the first hello taken nothing else is wanted from it. */
+    SSL_set_msg_callback(ssl, NULL);
 }
 
 
