@@ -85,5 +85,14 @@ is_deeply(density('k2', '', 0), [2, 1, 2, 1, 3, 1, 3, 1],
           'density add: a second session without a user');
 is_deeply(density('k3', 'bob', 1), [3, 2, 2, 1, 4, 2, 3, 1],
           'density probe after adds');
+# The address seen in an older bucket too: a member in both counts once,
+# one only there counts (the counts of several buckets, not the current
+# bucket's alone).
+$t->redis_cmd('PFADD', $keys[0], 'k1', 'k2');
+is_deeply(density('k2', '', 0), [2, 1, 2, 1, 3, 1, 3, 1],
+          'density add: members of older buckets count once');
+$t->redis_cmd('PFADD', $keys[1], 'k0');
+is_deeply(density('k2', '', 0), [3, 1, 3, 1, 3, 1, 3, 1],
+          'density add: a member of an older bucket only counts');
 
 $t->done;
