@@ -105,7 +105,7 @@ deps:
 
 module: $(MODULE)
 
-$(MODULE): config $(CORE_SRCS) $(CORE_HDRS) $(GLUE_FILES)
+$(MODULE): config scripts/build-module $(CORE_SRCS) $(CORE_HDRS) $(GLUE_FILES)
 	@scripts/check-includes
 	scripts/build-module
 

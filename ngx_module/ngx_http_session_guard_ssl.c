@@ -183,7 +183,7 @@ ngx_http_session_guard_tls_keep(ngx_connection_t *c, const u_char *hello,
 {
     int                            rc;
     u_char                        *p;
-    size_t                         size, raw;
+    size_t                         size, raw, n[NGX_HTTP_SG_TLS_NFIELDS];
     ngx_uint_t                     i;
     const char                    *src[NGX_HTTP_SG_TLS_NFIELDS];
     sg_tls_fp_t                   *fp;
@@ -213,20 +213,21 @@ ngx_http_session_guard_tls_keep(ngx_connection_t *c, const u_char *hello,
     size = sizeof(ngx_http_session_guard_tls_t);
 
     for (i = 0; i < NGX_HTTP_SG_TLS_NFIELDS; i++) {
-        size += ngx_strlen(src[i]) + 1;
+        n[i] = ngx_strlen(src[i]);
+        size += n[i] + 1;
     }
 
     if (size > NGX_HTTP_SG_TLS_KEPT_MAX) {
-        raw = ngx_strlen(fp->ja4_r) + ngx_strlen(fp->ja4_ro)
-              + ngx_strlen(fp->ja3_string);
+        raw = n[NGX_HTTP_SG_TLS_JA4_R] + n[NGX_HTTP_SG_TLS_JA4_RO]
+              + n[NGX_HTTP_SG_TLS_JA3_STRING];
 
         ngx_log_error(NGX_LOG_INFO, c->log, 0,
                       "session_guard: ClientHello of %uz bytes: its raw "
                       "fingerprints (%uz bytes) not kept", len, raw);
 
-        src[NGX_HTTP_SG_TLS_JA4_R] = "";
-        src[NGX_HTTP_SG_TLS_JA4_RO] = "";
-        src[NGX_HTTP_SG_TLS_JA3_STRING] = "";
+        n[NGX_HTTP_SG_TLS_JA4_R] = 0;
+        n[NGX_HTTP_SG_TLS_JA4_RO] = 0;
+        n[NGX_HTTP_SG_TLS_JA3_STRING] = 0;
         size -= raw;
     }
 
@@ -240,7 +241,7 @@ ngx_http_session_guard_tls_keep(ngx_connection_t *c, const u_char *hello,
     p = (u_char *) (tls + 1);
 
     for (i = 0; i < NGX_HTTP_SG_TLS_NFIELDS; i++) {
-        tls->field[i].len = ngx_strlen(src[i]);
+        tls->field[i].len = n[i];
         tls->field[i].data = p;
         p = ngx_cpymem(p, src[i], tls->field[i].len);
         *p++ = '\0';    /* the signature is read as a C string */
@@ -254,6 +255,24 @@ ngx_http_session_guard_tls_keep(ngx_connection_t *c, const u_char *hello,
 }
 
 
+/* What was kept of the request's connection's hello, if it was parsed. */
+static ngx_http_session_guard_tls_t *
+ngx_http_session_guard_tls_kept(ngx_http_request_t *r)
+{
+    ngx_connection_t              *c = r->connection;
+    ngx_http_session_guard_tls_t  *tls;
+
+    if (c->ssl == NULL || ngx_http_session_guard_ssl_index == -1) {
+        return NULL;
+    }
+
+    tls = SSL_get_ex_data(c->ssl->connection,
+                          ngx_http_session_guard_ssl_index);
+
+    return tls != NULL && tls->fingerprinted ? tls : NULL;
+}
+
+
 /*
  * One fingerprint of the request's connection: NGX_DECLINED on a plain
  * connection, when the hello could not be parsed (said at info when it
@@ -263,19 +282,13 @@ ngx_int_t
 ngx_http_session_guard_tls_fp(ngx_http_request_t *r,
     ngx_http_session_guard_tls_field_e field, ngx_str_t *value)
 {
-    ngx_connection_t              *c = r->connection;
     ngx_http_session_guard_tls_t  *tls;
 
-    if (c->ssl == NULL || ngx_http_session_guard_ssl_index == -1
-        || field >= NGX_HTTP_SG_TLS_NFIELDS)
+    tls = ngx_http_session_guard_tls_kept(r);
+
+    if (tls == NULL || field >= NGX_HTTP_SG_TLS_NFIELDS
+        || tls->field[field].len == 0)
     {
-        return NGX_DECLINED;
-    }
-
-    tls = SSL_get_ex_data(c->ssl->connection,
-                          ngx_http_session_guard_ssl_index);
-
-    if (tls == NULL || !tls->fingerprinted || tls->field[field].len == 0) {
         return NGX_DECLINED;
     }
 
@@ -293,17 +306,11 @@ ngx_int_t
 ngx_http_session_guard_tls_facts(ngx_http_request_t *r,
     sg_client_facts_t *facts)
 {
-    ngx_connection_t              *c = r->connection;
     ngx_http_session_guard_tls_t  *tls;
 
-    if (c->ssl == NULL || ngx_http_session_guard_ssl_index == -1) {
-        return NGX_DECLINED;
-    }
+    tls = ngx_http_session_guard_tls_kept(r);
 
-    tls = SSL_get_ex_data(c->ssl->connection,
-                          ngx_http_session_guard_ssl_index);
-
-    if (tls == NULL || !tls->fingerprinted) {
+    if (tls == NULL) {
         return NGX_DECLINED;
     }
 
