@@ -6,44 +6,113 @@
 #define SG_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 
 
-static uint64_t
+/* A little-endian word at p, whatever the alignment: one load here. */
+static inline uint64_t
 sg_siphash_le64(const uint8_t *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w;
+
+    memcpy(&w, p, sizeof(w));
+    return w;
+#else
     return (uint64_t) p[0] | (uint64_t) p[1] << 8 | (uint64_t) p[2] << 16 |
            (uint64_t) p[3] << 24 | (uint64_t) p[4] << 32 |
            (uint64_t) p[5] << 40 | (uint64_t) p[6] << 48 |
            (uint64_t) p[7] << 56;
+#endif
 }
+
+
+#define SG_SIPROUND(v0, v1, v2, v3) \
+    do {                            \
+        v0 += v1;                   \
+        v1 = SG_ROTL(v1, 13);       \
+        v1 ^= v0;                   \
+        v0 = SG_ROTL(v0, 32);       \
+        v2 += v3;                   \
+        v3 = SG_ROTL(v3, 16);       \
+        v3 ^= v2;                   \
+        v0 += v3;                   \
+        v3 = SG_ROTL(v3, 21);       \
+        v3 ^= v0;                   \
+        v2 += v1;                   \
+        v1 = SG_ROTL(v1, 17);       \
+        v1 ^= v2;                   \
+        v2 = SG_ROTL(v2, 32);       \
+    } while (0)
 
 
 static void
 sg_siphash_rounds(sg_siphash_t *s, unsigned n)
 {
+    uint64_t v0 = s->v0, v1 = s->v1, v2 = s->v2, v3 = s->v3;
+
     while (n--) {
-        s->v0 += s->v1;
-        s->v1 = SG_ROTL(s->v1, 13);
-        s->v1 ^= s->v0;
-        s->v0 = SG_ROTL(s->v0, 32);
-        s->v2 += s->v3;
-        s->v3 = SG_ROTL(s->v3, 16);
-        s->v3 ^= s->v2;
-        s->v0 += s->v3;
-        s->v3 = SG_ROTL(s->v3, 21);
-        s->v3 ^= s->v0;
-        s->v2 += s->v1;
-        s->v1 = SG_ROTL(s->v1, 17);
-        s->v1 ^= s->v2;
-        s->v2 = SG_ROTL(s->v2, 32);
+        SG_SIPROUND(v0, v1, v2, v3);
     }
+
+    s->v0 = v0;
+    s->v1 = v1;
+    s->v2 = v2;
+    s->v3 = v3;
+}
+
+
+/*
+ * Compresses the whole words at p (n of them, then m when last is set).
+ * The state lives in registers for the run: on the module's path, once a
+ * request over its device headers, this is most of the hash's cost, and
+ * the module's one-round variant gets a loop of its own.
+ */
+static void
+sg_siphash_words(sg_siphash_t *s, const uint8_t *p, size_t n)
+{
+    uint64_t v0 = s->v0, v1 = s->v1, v2 = s->v2, v3 = s->v3, m;
+    unsigned r;
+
+    if (s->c == 1) {
+        for (; n; n--, p += 8) {
+            m = sg_siphash_le64(p);
+            v3 ^= m;
+            SG_SIPROUND(v0, v1, v2, v3);
+            v0 ^= m;
+        }
+
+    } else {
+        for (; n; n--, p += 8) {
+            m = sg_siphash_le64(p);
+            v3 ^= m;
+            for (r = s->c; r; r--) {
+                SG_SIPROUND(v0, v1, v2, v3);
+            }
+            v0 ^= m;
+        }
+    }
+
+    s->v0 = v0;
+    s->v1 = v1;
+    s->v2 = v2;
+    s->v3 = v3;
 }
 
 
 static void
 sg_siphash_word(sg_siphash_t *s, uint64_t m)
 {
-    s->v3 ^= m;
-    sg_siphash_rounds(s, s->c);
-    s->v0 ^= m;
+    uint64_t v0 = s->v0, v1 = s->v1, v2 = s->v2, v3 = s->v3;
+    unsigned r;
+
+    v3 ^= m;
+    for (r = s->c; r; r--) {
+        SG_SIPROUND(v0, v1, v2, v3);
+    }
+    v0 ^= m;
+
+    s->v0 = v0;
+    s->v1 = v1;
+    s->v2 = v2;
+    s->v3 = v3;
 }
 
 
@@ -84,9 +153,9 @@ sg_siphash_update(sg_siphash_t *s, const void *data, size_t len)
         }
     }
 
-    for (; len >= 8; p += 8, len -= 8) {
-        sg_siphash_word(s, sg_siphash_le64(p));
-    }
+    sg_siphash_words(s, p, len / 8);
+    p += len & ~(size_t) 7;
+    len &= 7;
 
     while (len--) {
         s->tail |= (uint64_t) *p++ << (8 * s->ntail++);
@@ -112,28 +181,56 @@ void
 sg_siphash_field(sg_siphash_t *s, const void *data, size_t len)
 {
     const uint8_t *p = data;
-    uint8_t        last[8];
-    size_t         words;
+    uint8_t        pad[8];
+    uint64_t       v0, v1, v2, v3, m;
+    unsigned       r;
+    size_t         i;
 
     if (s->ntail) {
         /* Fed unaligned by an earlier update: pad it the slow way. */
-        memset(last, 0, sizeof(last));
-        sg_siphash_update(s, last, 8 - s->ntail);
+        memset(pad, 0, sizeof(pad));
+        sg_siphash_update(s, pad, 8 - s->ntail);
     }
 
-    words = (len + 7) / 8;
-    s->total += 8 * (1 + words);
-    sg_siphash_word(s, (uint64_t) len);
+    s->total += 8 * (1 + (len + 7) / 8);
+
+    /* The length, the whole words, the last bytes zero-padded: one pass
+     * with the state in registers (the device headers are a dozen fields,
+     * hashed on every request). */
+    v0 = s->v0;
+    v1 = s->v1;
+    v2 = s->v2;
+    v3 = s->v3;
+
+#define SG_SIPABSORB(word)               \
+    do {                                 \
+        m = (word);                      \
+        v3 ^= m;                         \
+        for (r = s->c; r; r--) {         \
+            SG_SIPROUND(v0, v1, v2, v3); \
+        }                                \
+        v0 ^= m;                         \
+    } while (0)
+
+    SG_SIPABSORB((uint64_t) len);
 
     for (; len >= 8; p += 8, len -= 8) {
-        sg_siphash_word(s, sg_siphash_le64(p));
+        SG_SIPABSORB(sg_siphash_le64(p));
     }
 
     if (len) {
-        memset(last, 0, sizeof(last));
-        memcpy(last, p, len);
-        sg_siphash_word(s, sg_siphash_le64(last));
+        for (m = 0, i = 0; i < len; i++) {
+            m |= (uint64_t) p[i] << (8 * i);
+        }
+        SG_SIPABSORB(m);
     }
+
+#undef SG_SIPABSORB
+
+    s->v0 = v0;
+    s->v1 = v1;
+    s->v2 = v2;
+    s->v3 = v3;
 }
 
 
