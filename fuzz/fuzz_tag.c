@@ -3,7 +3,8 @@
  * it back.  Whatever sg_tag_parse() makes of the input must be in range,
  * its slices inside the input; when what it read is something
  * sg_tag_format() accepts, the formatted tag must parse back to the same
- * fields, and fail, leaving "", in any buffer too small for it.
+ * fields, and fail, leaving "", in any buffer too small for it; and
+ * sg_tag_format_ok() must agree with it where it applies.
  */
 
 #include <stdint.h>
@@ -94,6 +95,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                 t.reasons.data, t.reasons.len,
                                 t.session.len ? t.session.data : NULL) == -1);
     sg_fuzz_check(small[0] == '\0');
+
+    /* the cached request's short way writes the same bytes, or refuses
+     * the same too-small buffer */
+    if (t.verdict == SG_VERDICT_OK && t.score == 0 && t.reasons.len == 0 &&
+        t.session.len == SG_SESSION_ID_LEN) {
+        sg_fuzz_check(sg_tag_format_ok(small, (size_t) n, t.session.data) ==
+                      -1);
+        sg_fuzz_check(small[0] == '\0');
+        sg_fuzz_check(sg_tag_format_ok(buf, SG_TAG_MAX + 1, t.session.data) ==
+                      n);
+        sg_fuzz_check(sg_tag_parse(buf, (size_t) n, &back) == 0);
+        sg_fuzz_check(sg_fuzz_same(back.session, t.session));
+    }
 
     free(small);
     free(buf);

@@ -110,7 +110,10 @@ ngx_http_session_guard_strip_match(ngx_http_session_guard_srv_conf_t *sscf,
     ngx_str_t   *names;
     ngx_uint_t   j;
 
-    if (sscf->strip) {
+    /* Most headers differ from every name in length: one bit says so. */
+    if (sscf->strip
+        && (key->len >= 64 || (sscf->strip_lens & ((uint64_t) 1 << key->len))))
+    {
         names = sscf->strip->elts;
 
         for (j = 0; j < sscf->strip->nelts; j++) {
@@ -426,11 +429,19 @@ ngx_http_session_guard_set_header(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    /* formatted before the header is pushed, so a refusal adds none */
-    n = sg_tag_format((char *) p, len, verdict, ctx->score,
-                      (const char *) ctx->reasons_text.data,
-                      ctx->reasons_text.len,
-                      ctx->has_key ? (const char *) ctx->key : NULL);
+    /* formatted before the header is pushed, so a refusal adds none; a
+     * request answered from a cache takes the short way */
+    if (ctx->verdict == SG_VERDICT_OK && ctx->score == 0
+        && ctx->reasons_text.len == 0 && ctx->has_key)
+    {
+        n = sg_tag_format_ok((char *) p, len, (const char *) ctx->key);
+
+    } else {
+        n = sg_tag_format((char *) p, len, verdict, ctx->score,
+                          (const char *) ctx->reasons_text.data,
+                          ctx->reasons_text.len,
+                          ctx->has_key ? (const char *) ctx->key : NULL);
+    }
     if (n < 0) {
         return NGX_ERROR;
     }

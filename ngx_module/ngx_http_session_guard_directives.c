@@ -56,6 +56,10 @@ ngx_http_session_guard_strip_add(ngx_conf_t *cf,
     s->data = p;
     s->len = name->len;
 
+    if (name->len < 64) {
+        sscf->strip_lens |= (uint64_t) 1 << name->len;
+    }
+
     return NGX_OK;
 }
 

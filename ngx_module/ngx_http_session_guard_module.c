@@ -343,6 +343,7 @@ ngx_http_session_guard_create_srv_conf(ngx_conf_t *cf)
      *
      *     conf->guarded = 0;
      *     conf->strip = NULL;
+     *     conf->strip_lens = 0;
      *     conf->tls_from = { 0, NULL };
      *     conf->tls_from_lowcase = NULL;
      */

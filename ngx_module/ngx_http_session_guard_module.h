@@ -151,6 +151,8 @@ typedef struct {
     ngx_array_t                   *strip;     /* ngx_str_t: tag header names
                                                  of the server's locations,
                                                  lowercase, '_' as '-' */
+    uint64_t                       strip_lens; /* bit n: a name of n bytes
+                                                  is in strip (n < 64) */
 
     /* session_guard_tls_from: the client's JA4 from a trusted edge */
     ngx_str_t                      tls_from;          /* the header */

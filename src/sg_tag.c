@@ -116,6 +116,37 @@ sg_tag_format(char *buf, size_t cap, const char *verdict, unsigned score,
 
 
 int
+sg_tag_format_ok(char *buf, size_t cap, const char *session)
+{
+    static const char head[] = "verdict=ok; score=0; reasons=; session=";
+    size_t            i, n = sizeof(head) - 1;
+
+    if (buf == NULL || cap == 0) {
+        return -1;
+    }
+
+    buf[0] = '\0';
+
+    if (session == NULL || cap <= n + SG_SESSION_ID_LEN) {
+        return -1;
+    }
+
+    for (i = 0; i < SG_SESSION_ID_LEN; i++) {
+        if (sg_hex_digit_lower(session[i]) < 0) {
+            return -1;
+        }
+    }
+
+    memcpy(buf, head, n);
+    memcpy(buf + n, session, SG_SESSION_ID_LEN);
+    n += SG_SESSION_ID_LEN;
+    buf[n] = '\0';
+
+    return (int) n;
+}
+
+
+int
 sg_tag_parse(const char *p, size_t len, sg_tag_t *out)
 {
     const char *end, *name, *eq, *val, *semi;

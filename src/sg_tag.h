@@ -73,6 +73,17 @@ int sg_tag_format(char *buf, size_t cap, const char *verdict, unsigned score,
                   const char *reasons, size_t reasons_len, const char *session);
 
 /*
+ * The tag of a request judged "ok" with score 0 and no reasons -- every
+ * request answered from a cache -- for the session id in session[0 ..
+ * SG_SESSION_ID_LEN-1]: the bytes sg_tag_format(buf, cap, "ok", 0, NULL, 0,
+ * session) writes, without checking a verdict, score and reasons that are
+ * constants here.  Returns the length written, or -1 (leaving "" when
+ * cap > 0) for a session id that is not lower-case hex or a buffer too
+ * small.
+ */
+int sg_tag_format_ok(char *buf, size_t cap, const char *session);
+
+/*
  * Reads the tag in p[0 .. len-1]; p need not be NUL-terminated and may be
  * NULL when len is 0.  Fills *out in every case; returns 0, or -1 when no
  * field named a known verdict.

@@ -100,6 +100,16 @@ $t->write_config(<<'CONF');
             session_guard_user $remote_user;
             proxy_pass http://127.0.0.1:%%PORT_BACKEND%%;
         }
+        # Tag headers under other names: one longer than 63 bytes, one
+        # of a length no other header here has.
+        location /long-name/ {
+            session_guard_header X-Session-Guard-Verdict-For-The-Application-Behind-This-Proxy-Server;
+            proxy_pass http://127.0.0.1:%%PORT_BACKEND%%;
+        }
+        location /short-name/ {
+            session_guard_header X-SG;
+            proxy_pass http://127.0.0.1:%%PORT_BACKEND%%;
+        }
         # A custom block page, and an error_page that sends a blocked
         # request on to a named location that is guarded too.
         location /ep-page/ {
@@ -159,6 +169,15 @@ $t->write_config(<<'CONF');
         location /rotate/ {
             add_header Set-Cookie "sid=$request_id; Path=/";
             return 200 "tag=$http_x_session_guard\n";
+        }
+        location /long-name/ {
+            return 200 "tag=$http_x_session_guard_verdict_for_the_application_behind_this_proxy_server\nstd=$http_x_session_guard\n";
+        }
+        location /short-name/ {
+            return 200 "tag=$http_x_sg\nstd=$http_x_session_guard\n";
+        }
+        location /unguarded/ {
+            return 200 "tag=$http_x_session_guard\nlong=$http_x_session_guard_verdict_for_the_application_behind_this_proxy_server\nsg=$http_x_sg\n";
         }
         location / {
             return 200 "tag=$http_x_session_guard\nja4=$http_x_ja4\n";
@@ -393,6 +412,23 @@ for my $name ('X-Session-Guard', 'X_Session_Guard', 'x-session-guard') {
                  curl_args => ['-H', "$name: verdict=ok; forged=1"]);
     like($r->{body}, qr/^tag=verdict=none; score=0; reasons=$/m,
          "$name where the module is on: only the module's own header");
+}
+
+# Every name a location uses is stripped, whatever its length, in any
+# location of the server; the module's own header is the one that arrives.
+for my $c (['/long-name/x', 'X-Session-Guard-Verdict-For-The-Application-Behind-This-Proxy-Server'], ['/short-name/x', 'X-SG']) {
+    my ($path, $hname) = @$c;
+    (my $under = $hname) =~ tr/-/_/;
+    for my $name ($hname, lc $hname, $under) {
+        $r = $t->get($path, victim('100.64.6.2'),
+                     curl_args => ['-H', "$name: verdict=ok; forged=1"]);
+        like($r->{body}, qr/^tag=verdict=none; score=0; reasons=$/m,
+             "$path: forged $name replaced by the module's own");
+        $r = $t->get('/unguarded/x', victim('100.64.6.2'),
+                     curl_args => ['-H', "$name: verdict=ok; forged=1"]);
+        unlike($r->{body}, qr/forged/,
+               "$name where the module is off: removed too");
+    }
 }
 
 # ------------------------------------------------------- 7. made-up cookies

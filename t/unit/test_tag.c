@@ -70,6 +70,52 @@ test_format_exact(void **state)
 }
 
 
+/* The cached request's tag: the literal the README's grammar gives, and
+ * whatever sg_tag_format() writes for the same input. */
+static void
+test_format_ok(void **state)
+{
+    static const char *sessions[] = {KEY, "0000000000000000",
+                                     "ffffffffffffffff", "0123456789abcdef"};
+    char               buf[SG_TAG_MAX + 1], ref[SG_TAG_MAX + 1];
+    size_t             i, cap;
+    int                n;
+
+    (void) state;
+
+    n = sg_tag_format_ok(buf, sizeof(buf), KEY);
+    assert_string_equal(buf, "verdict=ok; score=0; reasons=; "
+                             "session=7a6964be2786e7d0");
+    assert_int_equal(n, strlen(buf));
+
+    for (i = 0; i < sizeof(sessions) / sizeof(sessions[0]); i++) {
+        n = sg_tag_format_ok(buf, sizeof(buf), sessions[i]);
+        assert_int_equal(
+            sg_tag_format(ref, sizeof(ref), "ok", 0, NULL, 0, sessions[i]), n);
+        assert_string_equal(buf, ref);
+    }
+
+    /* a buffer one short of the NUL, and every shorter one, is refused */
+    for (cap = 1; cap <= strlen(ref); cap++) {
+        assert_int_equal(sg_tag_format_ok(buf, cap, KEY), -1);
+        assert_string_equal(buf, "");
+    }
+    assert_int_equal(sg_tag_format_ok(buf, strlen(ref) + 1, sessions[3]),
+                     (int) strlen(ref));
+
+    /* what sg_tag_format() refuses as a session, this refuses too */
+    assert_int_equal(sg_tag_format_ok(buf, sizeof(buf), "7A6964BE2786E7D0"),
+                     -1);
+    assert_string_equal(buf, "");
+    assert_int_equal(sg_tag_format_ok(buf, sizeof(buf), "7a6964be2786e7d"), -1);
+    assert_int_equal(sg_tag_format_ok(buf, sizeof(buf), "7a6964be 786e7d0"),
+                     -1);
+    assert_int_equal(sg_tag_format_ok(buf, sizeof(buf), NULL), -1);
+    assert_int_equal(sg_tag_format_ok(NULL, 10, KEY), -1);
+    assert_int_equal(sg_tag_format_ok(buf, 0, KEY), -1);
+}
+
+
 static void
 test_round_trip(void **state)
 {
@@ -354,6 +400,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_exact),
+        cmocka_unit_test(test_format_ok),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_short_buffer),
