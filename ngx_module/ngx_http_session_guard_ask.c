@@ -191,7 +191,7 @@ ngx_http_session_guard_ask_density(ngx_http_request_t *r,
     ngx_http_session_guard_where_t      *w = &ctx->obs.where;
     ngx_http_session_guard_main_conf_t  *mcf;
     u_char                               buf[SG_DENSITY_NKEYS * 128];
-    char                                 ttl[NGX_TIME_T_LEN + 1];
+    char                                 nums[3 * (SG_STR_DEC_MAX + 1)];
 
     if (!ctx->obs.has_where || !w->counted) {
         return NGX_DECLINED;
@@ -203,7 +203,8 @@ ngx_http_session_guard_ask_density(ngx_http_request_t *r,
                                                   key ? SG_SESSION_KEY_LEN
                                                       : 0),
                         ngx_http_session_guard_sg(user->data, user->len),
-                        w->window, probe, ttl, sizeof(ttl), args)
+                        ngx_time(), w->window, probe, nums, sizeof(nums),
+                        args)
         != 0)
     {
         return NGX_ERROR;
@@ -218,8 +219,7 @@ ngx_http_session_guard_ask_density(ngx_http_request_t *r,
     last = buf + sizeof(buf);
 
     for (k = 0; k < SG_DENSITY_NKEYS; k++) {
-        n = sg_density_key((char *) p, last - p, &where, ngx_time(),
-                           w->window, k);
+        n = sg_density_key((char *) p, last - p, &where, k);
         if (n < 0) {
             return NGX_ERROR;
         }

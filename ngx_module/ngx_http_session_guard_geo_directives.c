@@ -362,6 +362,10 @@ ngx_http_session_guard_density(ngx_conf_t *cf, ngx_command_t *cmd,
                 goto invalid;
             }
 
+            if (n > SG_DENSITY_THRESHOLD_MAX) {
+                goto too_high;
+            }
+
             d->users = n;
             continue;
         }
@@ -371,6 +375,10 @@ ngx_http_session_guard_density(ngx_conf_t *cf, ngx_command_t *cmd,
             n = ngx_atoi(s.data, s.len);
             if (n == NGX_ERROR || n == 0) {
                 goto invalid;
+            }
+
+            if (n > SG_DENSITY_THRESHOLD_MAX) {
+                goto too_high;
             }
 
             d->sessions = n;
@@ -403,6 +411,15 @@ ngx_http_session_guard_density(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     return NGX_CONF_OK;
+
+too_high:
+
+    /* A network's count must stay decidable in a full set (sg_density.h). */
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\": at most %d",
+                       &value[i], SG_DENSITY_THRESHOLD_MAX);
+
+    return NGX_CONF_ERROR;
 
 invalid:
 

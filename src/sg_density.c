@@ -9,20 +9,10 @@
 /* The script is src/lua/density.lua, embedded in sg_scripts.c. */
 
 const char *const sg_density_arg_names[SG_DENSITY_NARGS] = {
-    [SG_DENSITY_ARG_SESSION] = "session",
-    [SG_DENSITY_ARG_USER] = "user",
-    [SG_DENSITY_ARG_TTL] = "ttl",
-    [SG_DENSITY_ARG_PROBE] = "probe",
+    [SG_DENSITY_ARG_SESSION] = "session", [SG_DENSITY_ARG_USER] = "user",
+    [SG_DENSITY_ARG_NOW] = "now",         [SG_DENSITY_ARG_WINDOW] = "window",
+    [SG_DENSITY_ARG_PROBE] = "probe",     [SG_DENSITY_ARG_CAP] = "cap",
 };
-
-
-static int64_t
-sg_density_bucket_len(int64_t window)
-{
-    int64_t len = window / SG_DENSITY_BUCKETS;
-
-    return len > 0 ? len : 1;
-}
 
 
 /* Appends len bytes to the key being written; -1 once cap is short. */
@@ -42,14 +32,11 @@ sg_density_put(char *buf, size_t cap, size_t *n, const char *p, size_t len)
 
 int
 sg_density_key(char *buf, size_t cap, const sg_density_where_t *where,
-               int64_t now, int64_t window, unsigned i)
+               unsigned i)
 {
-    size_t   n = 0, len;
-    char     tail[3 + SG_STR_DEC_MAX];
-    int64_t  bucket;
-    unsigned age, set;
+    size_t n = 0;
 
-    if (i >= SG_DENSITY_NKEYS || now < 0 || cap == 0) {
+    if (i >= SG_DENSITY_NKEYS || cap == 0) {
         return -1;
     }
 
@@ -60,33 +47,13 @@ sg_density_key(char *buf, size_t cap, const sg_density_where_t *where,
         return -1;
     }
 
-    if (i == SG_DENSITY_NKEYS - 1) {
-        if (sg_density_put(buf, cap, &n, ":probe", 6)) {
-            return -1;
-        }
-
-        buf[n] = '\0';
-        return (int) n;
-    }
-
-    /* Sets of buckets: the address's sessions and users, the network's. */
-    set = i / SG_DENSITY_BUCKETS;
-
-    if (set < 2 &&
+    if (i == 0 &&
         (sg_density_put(buf, cap, &n, ":", 1) ||
          sg_density_put(buf, cap, &n, where->ip.data, where->ip.len))) {
         return -1;
     }
 
-    age = SG_DENSITY_BUCKETS - 1 - i % SG_DENSITY_BUCKETS;
-    bucket = now / sg_density_bucket_len(window) - age;
-
-    tail[0] = ':';
-    tail[1] = set % 2 ? 'u' : 's';
-    tail[2] = ':';
-    len = 3 + sg_str_dec(tail + 3, bucket);
-
-    if (sg_density_put(buf, cap, &n, tail, len)) {
+    if (sg_density_put(buf, cap, &n, ":d", 2)) {
         return -1;
     }
 
@@ -97,13 +64,17 @@ sg_density_key(char *buf, size_t cap, const sg_density_where_t *where,
 
 
 int
-sg_density_argv(sg_str_t session, sg_str_t user, int64_t window, int probe,
-                char *buf, size_t cap, sg_str_t argv[SG_DENSITY_NARGS])
+sg_density_argv(sg_str_t session, sg_str_t user, int64_t now, int64_t window,
+                int probe, char *buf, size_t cap,
+                sg_str_t argv[SG_DENSITY_NARGS])
 {
     size_t n = 0;
 
-    if (sg_str_num(buf, cap, &n, sg_density_ttl(window),
-                   &argv[SG_DENSITY_ARG_TTL]) != 0) {
+    if (now < 0 || window <= 0 ||
+        sg_str_num(buf, cap, &n, now, &argv[SG_DENSITY_ARG_NOW]) != 0 ||
+        sg_str_num(buf, cap, &n, window, &argv[SG_DENSITY_ARG_WINDOW]) != 0 ||
+        sg_str_num(buf, cap, &n, SG_DENSITY_CAP, &argv[SG_DENSITY_ARG_CAP]) !=
+            0) {
         return -1;
     }
 
@@ -113,13 +84,6 @@ sg_density_argv(sg_str_t session, sg_str_t user, int64_t window, int probe,
     argv[SG_DENSITY_ARG_PROBE].len = 1;
 
     return 0;
-}
-
-
-int64_t
-sg_density_ttl(int64_t window)
-{
-    return window + sg_density_bucket_len(window);
 }
 
 

@@ -3,20 +3,18 @@
  * network around it, served within a window -- the "laptop farm" pattern of
  * many employees' sessions behind one residential connection.
  *
- * Counts are Redis HyperLogLogs in time buckets: the window is cut into
- * SG_DENSITY_BUCKETS buckets, each request adds to the current one, and the
- * count is the union of the last SG_DENSITY_BUCKETS (so it covers between
- * (B-1)/B of the window and all of it).  Each bucket expires a window after
- * it closes.
+ * Counts are exact and slide with the clock: each of the address and the
+ * network is one Redis sorted set of the sessions and users seen there,
+ * scored by when each was last seen, and a member counts for a window after
+ * that.  A set holds at most SG_DENSITY_CAP members, more than four times
+ * the highest threshold (SG_DENSITY_THRESHOLD_MAX), so that a busy network
+ * costs bounded memory and a full set is still past every threshold.
  *
  * Keys (NET is "net:NETWORK/BITS", ADDR "ip:ADDRESS"; the braces keep an
- * address's and its network's buckets in one Redis Cluster slot, so that one
+ * address's set and its network's in one Redis Cluster slot, so that one
  * script run counts both):
- *   PREFIX{NET}:s:BUCKET        HyperLogLog of the network's session keys
- *   PREFIX{NET}:u:BUCKET        HyperLogLog of the network's users
- *   PREFIX{NET}:ADDR:s:BUCKET   likewise for the address
- *   PREFIX{NET}:ADDR:u:BUCKET
- *   PREFIX{NET}:probe           scratch of a probe, deleted by the same run
+ *   PREFIX{NET}:d        sorted set of the network's sessions and users
+ *   PREFIX{NET}:ADDR:d   likewise for the address
  *
  * A probe counts as if the session and user were added, without adding
  * them: a request is judged on the counts its session would make, and its
@@ -35,16 +33,23 @@
 #include "sg_reply.h"
 #include "sg_str.h"
 
-#define SG_DENSITY_BUCKETS 4
-/* The address's sessions and users, the network's, and the scratch. */
-#define SG_DENSITY_NKEYS (4 * SG_DENSITY_BUCKETS + 1)
+/* The address's set and the network's. */
+#define SG_DENSITY_NKEYS 2
+
+/* Members a set holds at most, and the highest users= and sessions= the
+ * directive takes: a network's count, four times a threshold at most,
+ * stays decidable in a full set. */
+#define SG_DENSITY_CAP           1024
+#define SG_DENSITY_THRESHOLD_MAX 255
 
 /* Arguments after the keys. */
 enum {
     SG_DENSITY_ARG_SESSION = 0, /* session key to add, "" for none */
     SG_DENSITY_ARG_USER,        /* user to add, "" for none */
-    SG_DENSITY_ARG_TTL,         /* seconds a bucket lives */
+    SG_DENSITY_ARG_NOW,         /* unix seconds */
+    SG_DENSITY_ARG_WINDOW,      /* seconds a member counts */
     SG_DENSITY_ARG_PROBE,       /* "1": count as if added, add nothing */
+    SG_DENSITY_ARG_CAP,         /* members a set holds at most */
     SG_DENSITY_NARGS
 };
 
@@ -64,23 +69,20 @@ typedef struct {
 } sg_density_where_t;
 
 /*
- * Writes key i (0..SG_DENSITY_NKEYS-1: the address's sessions oldest to
- * newest, then its users, then the network's sessions and users, then the
- * scratch) for the window ending at now; returns its length, or -1.
+ * Writes key i (0, the address's set; 1, the network's); returns its length,
+ * or -1.
  */
 int sg_density_key(char *buf, size_t cap, const sg_density_where_t *where,
-                   int64_t now, int64_t window, unsigned i);
+                   unsigned i);
 
 /*
  * The script's ARGV (SG_DENSITY_ARG_* order) for a session key and a user
- * (either may be empty), the window's bucket TTL written into buf; probe
- * counts without adding.  0, or -1 when cap is short.
+ * (either may be empty) at unix time now, the numbers written into buf;
+ * probe counts without adding.  0, or -1 when cap is short.
  */
-int sg_density_argv(sg_str_t session, sg_str_t user, int64_t window, int probe,
-                    char *buf, size_t cap, sg_str_t argv[SG_DENSITY_NARGS]);
-
-/* How long a bucket must live: the bucket itself and the window after it. */
-int64_t sg_density_ttl(int64_t window);
+int sg_density_argv(sg_str_t session, sg_str_t user, int64_t now,
+                    int64_t window, int probe, char *buf, size_t cap,
+                    sg_str_t argv[SG_DENSITY_NARGS]);
 
 /* What the script answers: the counts with the request's session and user,
  * and without them (equal unless probing). */

@@ -57,42 +57,62 @@ is_deeply([$t->redis_cmd('SCRIPT', 'EXISTS', $sha{'src/lua/session.lua'})],
 
 # The density script run by hand on the real server, with the keys the
 # module makes (t/unit/test_density.c): one run counts an address and its
-# network; a probe counts as if added and adds nothing.
+# network; a probe counts as if added and adds nothing.  Times are given,
+# so the window can be walked through.
 my $density = slurp('src/lua/density.lua');
-my @keys = ((map { "sg:{net:192.0.2.0/24}:ip:192.0.2.7:s:$_" } 1 .. 4),
-            (map { "sg:{net:192.0.2.0/24}:ip:192.0.2.7:u:$_" } 1 .. 4),
-            (map { "sg:{net:192.0.2.0/24}:s:$_" } 1 .. 4),
-            (map { "sg:{net:192.0.2.0/24}:u:$_" } 1 .. 4),
-            'sg:{net:192.0.2.0/24}:probe');
+my @keys = ('sg:{net:192.0.2.0/24}:ip:192.0.2.7:d', 'sg:{net:192.0.2.0/24}:d');
+my $T = 1_800_000_000;
 sub density {
-    my ($session, $user, $probe) = @_;
-    return [$t->redis_cmd('EVAL', $density, scalar @keys, @keys,
-                          $session, $user, 600, $probe)];
+    my ($session, $user, $probe, %o) = @_;
+    return [$t->redis_cmd('EVAL', $density, scalar @keys, @keys, $session,
+                          $user, $o{now} // $T, 600, $probe, $o{cap} // 1024)];
 }
-# A neighbour in the network, in an older bucket.
-$t->redis_cmd('PFADD', 'sg:{net:192.0.2.0/24}:s:2', 'neighbour');
+# A neighbour in the network, seen a moment ago.
+density('neighbour', '', 0, now => $T - 10);
+$t->redis_cmd('DEL', $keys[0]);
 is_deeply(density('k1', 'alice', 1), [1, 1, 0, 0, 2, 1, 1, 0],
           'density probe: as if added, with and without');
-is($t->redis_cmd('EXISTS', $keys[3], $keys[7], $keys[16]), 0,
-   'density probe: adds nothing and leaves no scratch');
+is($t->redis_cmd('EXISTS', $keys[0]), 0, 'density probe: adds nothing');
+is($t->redis_cmd('ZCARD', $keys[1]), 1, 'density probe: the network neither');
 is_deeply(density('k1', 'alice', 0), [1, 1, 1, 1, 2, 1, 2, 1],
           'density add: address and network');
-ok($t->redis_cmd('TTL', $keys[3]) > 590 && $t->redis_cmd('TTL', $keys[15]) > 590,
-   'density add: the current buckets expire');
+ok($t->redis_cmd('TTL', $keys[0]) > 590 && $t->redis_cmd('TTL', $keys[1]) > 590,
+   'density add: the sets expire a window after the last write');
 is_deeply(density('k1', 'alice', 0), [1, 1, 1, 1, 2, 1, 2, 1],
           'density add: the same session and user again count once');
 is_deeply(density('k2', '', 0), [2, 1, 2, 1, 3, 1, 3, 1],
           'density add: a second session without a user');
 is_deeply(density('k3', 'bob', 1), [3, 2, 2, 1, 4, 2, 3, 1],
           'density probe after adds');
-# The address seen in an older bucket too: a member in both counts once,
-# one only there counts (the counts of several buckets, not the current
-# bucket's alone).
-$t->redis_cmd('PFADD', $keys[0], 'k1', 'k2');
-is_deeply(density('k2', '', 0), [2, 1, 2, 1, 3, 1, 3, 1],
-          'density add: members of older buckets count once');
-$t->redis_cmd('PFADD', $keys[1], 'k0');
-is_deeply(density('k2', '', 0), [3, 1, 3, 1, 3, 1, 3, 1],
-          'density add: a member of an older bucket only counts');
+is_deeply(density('alice', 'k1', 1), [3, 2, 2, 1, 4, 2, 3, 1],
+          'density: a session and a user of the same name are not one member');
+
+# The window slides: a member counts for 600 s after it was last seen.
+is_deeply(density('', '', 0, now => $T + 589), [2, 1, 2, 1, 3, 1, 3, 1],
+          'density: 599 s after the neighbour was seen, it still counts');
+is_deeply(density('', '', 0, now => $T + 590), [2, 1, 2, 1, 2, 1, 2, 1],
+          'density: 600 s after, it is gone from the network');
+is_deeply(density('k1', '', 0, now => $T + 599), [2, 1, 2, 1, 2, 1, 2, 1],
+          'density: k1 seen again at 599 s, refreshed');
+is_deeply(density('', '', 0, now => $T + 600), [1, 0, 1, 0, 1, 0, 1, 0],
+          'density: at 600 s k2 and alice are gone, k1 stays');
+is_deeply(density('', '', 0, now => $T + 1198), [1, 0, 1, 0, 1, 0, 1, 0],
+          'density: k1 until 600 s after its last sighting');
+is_deeply(density('', '', 0, now => $T + 1199), [0, 0, 0, 0, 0, 0, 0, 0],
+          'density: then nothing');
+
+# A full set takes no new member, refreshes those it holds, and stays full.
+$t->redis_cmd('DEL', @keys);
+density("c$_", "u$_", 0, now => $T, cap => 4) for 1 .. 2;
+is_deeply(density('c3', '', 0, now => $T, cap => 4), [2, 2, 2, 2, 2, 2, 2, 2],
+          'density cap: a full set adds no new session');
+is_deeply(density('c1', 'u1', 0, now => $T + 500, cap => 4),
+          [2, 2, 2, 2, 2, 2, 2, 2], 'density cap: ... but refreshes one held');
+is_deeply(density('', '', 0, now => $T + 650, cap => 4),
+          [1, 1, 1, 1, 1, 1, 1, 1], 'density cap: c2 and u2 age out, c1 stays');
+is_deeply(density('c3', '', 0, now => $T + 650, cap => 4),
+          [2, 1, 2, 1, 2, 1, 2, 1], 'density cap: room again, c3 is added');
+like($t->redis_cmd('OBJECT', 'ENCODING', $keys[0]), qr/^(?:listpack|ziplist)$/,
+   'density: a small set is a compact listpack');
 
 $t->done;

@@ -222,9 +222,24 @@ for my $n (1 .. 5) {
 }
 ok(!$v->{reason}{farm_density}, 'trusted egress with five users: no farm_density');
 
-# The density keys follow the documented schema and expire.
-my @hll = $t->redis_cmd('KEYS', 'sg:{net:198.51.100.0/24}:ip:198.51.100.15:*');
-ok(scalar @hll >= 2, 'density counters stored per address');
-ok($t->redis_cmd('TTL', $hll[0]) > 0, 'density counters expire');
+# The density keys follow the documented schema and expire: one set for
+# the address, one for its network, sessions at +t and users at -t.
+my $ip_set = 'sg:{net:198.51.100.0/24}:ip:198.51.100.15:d';
+is_deeply([$t->redis_cmd('KEYS', 'sg:{net:198.51.100.0/24}:ip:198.51.100.15:*')],
+          [$ip_set], 'density counters stored per address, in one set');
+is($t->redis_cmd('TYPE', $ip_set), 'zset', 'density: a sorted set');
+my @members = $t->redis_cmd('ZRANGE', $ip_set, 0, -1, 'WITHSCORES');
+my %m = @members;
+my @s = grep { /^s[0-9a-f]{16}$/ } keys %m;
+my @u = grep { /^u[0-9a-f]{16}$/ } keys %m;
+is(scalar @s + scalar @u, scalar keys %m, 'density: members are sNN or uNN');
+ok(@s && @u, 'density: the farm address holds sessions and users');
+ok(!grep({ $m{$_} <= 0 || abs($m{$_} - time) > 600 } @s),
+   'density: sessions scored by when they were seen');
+ok(!grep({ $m{$_} >= 0 || abs(-$m{$_} - time) > 600 } @u),
+   'density: users scored by minus that time');
+ok($t->redis_cmd('TTL', $ip_set) > 0, 'density counters expire');
+ok($t->redis_cmd('TTL', 'sg:{net:198.51.100.0/24}:d') > 0,
+   'density: the network\'s set too');
 
 $t->done;

@@ -40,46 +40,33 @@ test_keys(void **state)
 
     (void) state;
 
-    /* A day in four buckets of 6 h: at 1 800 000 000 the current bucket is
-     * 83333, the oldest kept 83330; the address's sessions first, then its
-     * users, then the network's sessions and users. */
-    assert_int_equal(
-        sg_density_key(buf, sizeof(buf), &home, 1800000000, 86400, 0),
-        (int) strlen("sg:{net:192.0.2.0/24}:ip:192.0.2.7:s:83330"));
-    assert_string_equal(buf, "sg:{net:192.0.2.0/24}:ip:192.0.2.7:s:83330");
-    sg_density_key(buf, sizeof(buf), &home, 1800000000, 86400,
-                   SG_DENSITY_BUCKETS - 1);
-    assert_string_equal(buf, "sg:{net:192.0.2.0/24}:ip:192.0.2.7:s:83333");
-    sg_density_key(buf, sizeof(buf), &home, 1800000000, 86400,
-                   2 * SG_DENSITY_BUCKETS - 1);
-    assert_string_equal(buf, "sg:{net:192.0.2.0/24}:ip:192.0.2.7:u:83333");
-    sg_density_key(buf, sizeof(buf), &home, 1800000000, 86400,
-                   2 * SG_DENSITY_BUCKETS);
-    assert_string_equal(buf, "sg:{net:192.0.2.0/24}:s:83330");
-    sg_density_key(buf, sizeof(buf), &home, 1800000000, 86400,
-                   4 * SG_DENSITY_BUCKETS - 1);
-    assert_string_equal(buf, "sg:{net:192.0.2.0/24}:u:83333");
+    /* One set for the address, one for its network. */
+    assert_int_equal(sg_density_key(buf, sizeof(buf), &home, 0),
+                     (int) strlen("sg:{net:192.0.2.0/24}:ip:192.0.2.7:d"));
+    assert_string_equal(buf, "sg:{net:192.0.2.0/24}:ip:192.0.2.7:d");
+    assert_int_equal(sg_density_key(buf, sizeof(buf), &home, 1),
+                     (int) strlen("sg:{net:192.0.2.0/24}:d"));
+    assert_string_equal(buf, "sg:{net:192.0.2.0/24}:d");
 
-    /* The probe's scratch shares the hash tag, so one script may use it. */
-    sg_density_key(buf, sizeof(buf), &home, 1800000000, 86400,
-                   SG_DENSITY_NKEYS - 1);
-    assert_string_equal(buf, "sg:{net:192.0.2.0/24}:probe");
-
-    /* Every key is in the network's slot. */
+    /* Both are in the network's slot, so one script may count both. */
     for (i = 0; i < SG_DENSITY_NKEYS; i++) {
-        assert_true(sg_density_key(buf, sizeof(buf), &tiny, 1, 60, i) > 0);
+        assert_true(sg_density_key(buf, sizeof(buf), &tiny, i) > 0);
         assert_memory_equal(buf, "p{net:y}", 8);
     }
 
-    assert_int_equal(
-        sg_density_key(buf, sizeof(buf), &tiny, 1, 60, SG_DENSITY_NKEYS), -1);
-    assert_int_equal(sg_density_key(buf, sizeof(buf), &tiny, -1, 60, 0), -1);
-    assert_int_equal(sg_density_key(buf, 8, &home, 1, 60, 0), -1);
-    assert_int_equal(sg_density_key(buf, 8, &home, 1, 60, SG_DENSITY_NKEYS - 1),
+    assert_int_equal(sg_density_key(buf, sizeof(buf), &tiny, SG_DENSITY_NKEYS),
                      -1);
+    /* a buffer too short for the key and its NUL, by one byte */
+    assert_int_equal(sg_density_key(buf, strlen("p{net:y}:d"), &tiny, 1), -1);
+    assert_int_equal(sg_density_key(buf, strlen("p{net:y}:d") + 1, &tiny, 1),
+                     (int) strlen("p{net:y}:d"));
+    assert_int_equal(sg_density_key(buf, 8, &home, 0), -1);
+    assert_int_equal(sg_density_key(buf, 0, &home, 0), -1);
 
-    assert_int_equal(sg_density_ttl(86400), 86400 + 21600);
-    assert_int_equal(sg_density_ttl(2), 3);
+    /* A full set is still past every threshold the directive takes, for an
+     * address and for its network. */
+    assert_true(SG_DENSITY_CAP >
+                SG_DENSITY_NET_FACTOR * SG_DENSITY_THRESHOLD_MAX + 1);
 }
 
 
@@ -89,24 +76,35 @@ test_argv(void **state)
     sg_str_t argv[SG_DENSITY_NARGS];
     sg_str_t key = sg_string("0123abcd"), user = sg_string("alice");
     sg_str_t none = {NULL, 0};
-    char     buf[24];
+    char     buf[3 * (SG_STR_DEC_MAX + 1)];
 
     (void) state;
 
-    assert_int_equal(
-        sg_density_argv(key, user, 86400, 1, buf, sizeof(buf), argv), 0);
+    assert_int_equal(sg_density_argv(key, user, 1800000000, 86400, 1, buf,
+                                     sizeof(buf), argv),
+                     0);
     assert_memory_equal(argv[SG_DENSITY_ARG_SESSION].data, "0123abcd", 8);
     assert_memory_equal(argv[SG_DENSITY_ARG_USER].data, "alice", 5);
-    assert_int_equal(argv[SG_DENSITY_ARG_TTL].len, 6);
-    assert_memory_equal(argv[SG_DENSITY_ARG_TTL].data, "108000", 6);
+    assert_int_equal(argv[SG_DENSITY_ARG_NOW].len, 10);
+    assert_memory_equal(argv[SG_DENSITY_ARG_NOW].data, "1800000000", 10);
+    assert_int_equal(argv[SG_DENSITY_ARG_WINDOW].len, 5);
+    assert_memory_equal(argv[SG_DENSITY_ARG_WINDOW].data, "86400", 5);
+    assert_int_equal(argv[SG_DENSITY_ARG_CAP].len, 4);
+    assert_memory_equal(argv[SG_DENSITY_ARG_CAP].data, "1024", 4);
     assert_memory_equal(argv[SG_DENSITY_ARG_PROBE].data, "1", 1);
 
-    assert_int_equal(sg_density_argv(none, none, 60, 0, buf, sizeof(buf), argv),
-                     0);
+    assert_int_equal(
+        sg_density_argv(none, none, 1, 60, 0, buf, sizeof(buf), argv), 0);
     assert_int_equal(argv[SG_DENSITY_ARG_SESSION].len, 0);
     assert_memory_equal(argv[SG_DENSITY_ARG_PROBE].data, "0", 1);
 
-    assert_int_equal(sg_density_argv(key, user, 86400, 0, buf, 3, argv), -1);
+    /* no room for the numbers; no time; no window */
+    assert_int_equal(sg_density_argv(key, user, 1, 60, 0, buf, 3, argv), -1);
+    assert_int_equal(sg_density_argv(key, user, 1, 60, 0, buf, 25, argv), -1);
+    assert_int_equal(
+        sg_density_argv(key, user, -1, 60, 0, buf, sizeof(buf), argv), -1);
+    assert_int_equal(
+        sg_density_argv(key, user, 1, 0, 0, buf, sizeof(buf), argv), -1);
 }
 
 
