@@ -14,6 +14,19 @@
 
 #define NGX_HTTP_SG_METRICS_SIZE  (8 * ngx_pagesize)
 
+/*
+ * Each worker counts in a slot of its own (its number modulo the slots),
+ * whole cache lines apart: a request bumps three counters or more, and
+ * workers on other cores bumping the same line would pass it between them
+ * on every request.  The handler adds the slots up.  The adds stay atomic:
+ * during a reload an old and a new worker of one number share a slot.
+ */
+#define NGX_HTTP_SG_METRICS_SLOTS  16
+#define NGX_HTTP_SG_METRICS_STRIDE                                           \
+    ((NGX_HTTP_SG_M_COUNT + NGX_HTTP_SG_LINE_WORDS - 1)                      \
+     / NGX_HTTP_SG_LINE_WORDS * NGX_HTTP_SG_LINE_WORDS)
+#define NGX_HTTP_SG_LINE_WORDS     (128 / sizeof(ngx_atomic_t))
+
 
 typedef struct {
     const char  *name;
@@ -95,8 +108,9 @@ ngx_http_session_guard_metrics_zone_init(ngx_shm_zone_t *shm_zone, void *data)
         return NGX_OK;
     }
 
-    counters = ngx_slab_calloc(shpool,
-                               NGX_HTTP_SG_M_COUNT * sizeof(ngx_atomic_t));
+    counters = ngx_slab_calloc(shpool, NGX_HTTP_SG_METRICS_SLOTS
+                                       * NGX_HTTP_SG_METRICS_STRIDE
+                                       * sizeof(ngx_atomic_t));
     if (counters == NULL) {
         return NGX_ERROR;
     }
@@ -152,6 +166,16 @@ ngx_http_session_guard_count_reasons(ngx_http_request_t *r, uint32_t reasons)
 }
 
 
+/* This worker's slot of the zone's counters. */
+static ngx_inline ngx_atomic_t *
+ngx_http_session_guard_slot(ngx_shm_zone_t *zone)
+{
+    return (ngx_atomic_t *) zone->data
+           + ngx_worker % NGX_HTTP_SG_METRICS_SLOTS
+             * NGX_HTTP_SG_METRICS_STRIDE;
+}
+
+
 /* One Redis round trip; called by the connection, with no request. */
 void
 ngx_http_session_guard_count_latency(ngx_uint_t usec)
@@ -177,7 +201,7 @@ ngx_http_session_guard_count_latency(ngx_uint_t usec)
         return;
     }
 
-    counters = mcf->metrics_zone->data;
+    counters = ngx_http_session_guard_slot(mcf->metrics_zone);
 
     for (i = 0; i < NGX_HTTP_SG_LATENCY_BUCKETS - 1; i++) {
         if (usec <= ngx_http_session_guard_latency_us[i]) {
@@ -202,7 +226,7 @@ ngx_http_session_guard_count_main(ngx_http_session_guard_main_conf_t *mcf,
         return;
     }
 
-    counters = mcf->metrics_zone->data;
+    counters = ngx_http_session_guard_slot(mcf->metrics_zone);
 
     (void) ngx_atomic_fetch_add(&counters[m], 1);
 }
@@ -214,9 +238,10 @@ ngx_http_session_guard_metrics_handler(ngx_http_request_t *r)
     size_t                               size;
     ngx_int_t                            rc;
     ngx_buf_t                           *b;
-    ngx_uint_t                           i, sum, hits, asked;
+    ngx_uint_t                           i, j, sum, hits, asked;
     ngx_chain_t                          out;
-    ngx_atomic_t                        *counters;
+    ngx_atomic_t                        *slots;
+    ngx_atomic_uint_t                    counters[NGX_HTTP_SG_M_COUNT];
     ngx_http_session_guard_metric_t     *m;
     ngx_http_session_guard_main_conf_t  *mcf;
 
@@ -235,7 +260,14 @@ ngx_http_session_guard_metrics_handler(ngx_http_request_t *r)
         return NGX_HTTP_NOT_FOUND;
     }
 
-    counters = mcf->metrics_zone->data;
+    slots = mcf->metrics_zone->data;
+    ngx_memzero(counters, sizeof(counters));
+
+    for (j = 0; j < NGX_HTTP_SG_METRICS_SLOTS; j++) {
+        for (i = 0; i < NGX_HTTP_SG_M_COUNT; i++) {
+            counters[i] += slots[j * NGX_HTTP_SG_METRICS_STRIDE + i];
+        }
+    }
 
     size = 0;
     m = ngx_http_session_guard_metric_names;
