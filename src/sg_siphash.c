@@ -59,35 +59,32 @@ sg_siphash_rounds(sg_siphash_t *s, unsigned n)
 }
 
 
+/* Absorbs the word m into the state v0..v3 with c rounds. */
+#define SG_SIPABSORB(v0, v1, v2, v3, m, c) \
+    do {                                   \
+        unsigned r_;                       \
+                                           \
+        v3 ^= (m);                         \
+        for (r_ = (c); r_; r_--) {         \
+            SG_SIPROUND(v0, v1, v2, v3);   \
+        }                                  \
+        v0 ^= (m);                         \
+    } while (0)
+
+
 /*
- * Compresses the whole words at p (n of them, then m when last is set).
- * The state lives in registers for the run: on the module's path, once a
- * request over its device headers, this is most of the hash's cost, and
- * the module's one-round variant gets a loop of its own.
+ * Compresses the n whole words at p.  The state lives in registers for the
+ * run: on the module's path, once a request over its device headers, the
+ * loads and stores of it were most of the hash's cost.
  */
 static void
 sg_siphash_words(sg_siphash_t *s, const uint8_t *p, size_t n)
 {
     uint64_t v0 = s->v0, v1 = s->v1, v2 = s->v2, v3 = s->v3, m;
-    unsigned r;
 
-    if (s->c == 1) {
-        for (; n; n--, p += 8) {
-            m = sg_siphash_le64(p);
-            v3 ^= m;
-            SG_SIPROUND(v0, v1, v2, v3);
-            v0 ^= m;
-        }
-
-    } else {
-        for (; n; n--, p += 8) {
-            m = sg_siphash_le64(p);
-            v3 ^= m;
-            for (r = s->c; r; r--) {
-                SG_SIPROUND(v0, v1, v2, v3);
-            }
-            v0 ^= m;
-        }
+    for (; n; n--, p += 8) {
+        m = sg_siphash_le64(p);
+        SG_SIPABSORB(v0, v1, v2, v3, m, s->c);
     }
 
     s->v0 = v0;
@@ -101,13 +98,8 @@ static void
 sg_siphash_word(sg_siphash_t *s, uint64_t m)
 {
     uint64_t v0 = s->v0, v1 = s->v1, v2 = s->v2, v3 = s->v3;
-    unsigned r;
 
-    v3 ^= m;
-    for (r = s->c; r; r--) {
-        SG_SIPROUND(v0, v1, v2, v3);
-    }
-    v0 ^= m;
+    SG_SIPABSORB(v0, v1, v2, v3, m, s->c);
 
     s->v0 = v0;
     s->v1 = v1;
@@ -183,7 +175,6 @@ sg_siphash_field(sg_siphash_t *s, const void *data, size_t len)
     const uint8_t *p = data;
     uint8_t        pad[8];
     uint64_t       v0, v1, v2, v3, m;
-    unsigned       r;
     size_t         i;
 
     if (s->ntail) {
@@ -202,30 +193,19 @@ sg_siphash_field(sg_siphash_t *s, const void *data, size_t len)
     v2 = s->v2;
     v3 = s->v3;
 
-#define SG_SIPABSORB(word)               \
-    do {                                 \
-        m = (word);                      \
-        v3 ^= m;                         \
-        for (r = s->c; r; r--) {         \
-            SG_SIPROUND(v0, v1, v2, v3); \
-        }                                \
-        v0 ^= m;                         \
-    } while (0)
-
-    SG_SIPABSORB((uint64_t) len);
+    SG_SIPABSORB(v0, v1, v2, v3, (uint64_t) len, s->c);
 
     for (; len >= 8; p += 8, len -= 8) {
-        SG_SIPABSORB(sg_siphash_le64(p));
+        m = sg_siphash_le64(p);
+        SG_SIPABSORB(v0, v1, v2, v3, m, s->c);
     }
 
     if (len) {
         for (m = 0, i = 0; i < len; i++) {
             m |= (uint64_t) p[i] << (8 * i);
         }
-        SG_SIPABSORB(m);
+        SG_SIPABSORB(v0, v1, v2, v3, m, s->c);
     }
-
-#undef SG_SIPABSORB
 
     s->v0 = v0;
     s->v1 = v1;

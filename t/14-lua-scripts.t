@@ -88,18 +88,21 @@ is_deeply(density('alice', 'k1', 1), [3, 2, 2, 1, 4, 2, 3, 1],
           'density: a session and a user of the same name are not one member');
 
 # The window slides: a member counts for 600 s after it was last seen.
-is_deeply(density('', '', 0, now => $T + 589), [2, 1, 2, 1, 3, 1, 3, 1],
-          'density: 599 s after the neighbour was seen, it still counts');
-is_deeply(density('', '', 0, now => $T + 590), [2, 1, 2, 1, 2, 1, 2, 1],
-          'density: 600 s after, it is gone from the network');
-is_deeply(density('k1', '', 0, now => $T + 599), [2, 1, 2, 1, 2, 1, 2, 1],
-          'density: k1 seen again at 599 s, refreshed');
-is_deeply(density('', '', 0, now => $T + 600), [1, 0, 1, 0, 1, 0, 1, 0],
-          'density: at 600 s k2 and alice are gone, k1 stays');
-is_deeply(density('', '', 0, now => $T + 1198), [1, 0, 1, 0, 1, 0, 1, 0],
-          'density: k1 until 600 s after its last sighting');
-is_deeply(density('', '', 0, now => $T + 1199), [0, 0, 0, 0, 0, 0, 0, 0],
-          'density: then nothing');
+# Each step: seconds after $T, the session added (none: ''), the counts.
+for my $step (
+    [589, '', [2, 1, 2, 1, 3, 1, 3, 1],
+     '599 s after the neighbour was seen, it still counts'],
+    [590, '', [2, 1, 2, 1, 2, 1, 2, 1],
+     '600 s after, it is gone from the network'],
+    [599, 'k1', [2, 1, 2, 1, 2, 1, 2, 1], 'k1 seen again at 599 s, refreshed'],
+    [600, '', [1, 0, 1, 0, 1, 0, 1, 0], 'at 600 s k2 and alice are gone, k1 stays'],
+    [1198, '', [1, 0, 1, 0, 1, 0, 1, 0], 'k1 until 600 s after its last sighting'],
+    [1199, '', [0, 0, 0, 0, 0, 0, 0, 0], 'then nothing'],
+) {
+    my ($after, $session, $want, $what) = @$step;
+    is_deeply(density($session, '', 0, now => $T + $after), $want,
+              "density: $what");
+}
 
 # A full set takes no new member, refreshes those it holds, and stays full.
 $t->redis_cmd('DEL', @keys);
