@@ -6,7 +6,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
 
 
@@ -159,6 +158,42 @@ sg_cidr_parse(const char *p, size_t len, sg_cidr_t *out)
 }
 
 
+/*
+ * Appends len bytes of p at buf + *n and a NUL; -1 when they do not fit.
+ * Formatting is by hand, not snprintf: a new session's network is named on
+ * its request, and printf's machinery cost more than all the rest of it.
+ */
+static int
+sg_cidr_put(char *buf, size_t cap, size_t *n, const char *p, size_t len)
+{
+    if (len >= cap - *n) {
+        return -1;
+    }
+
+    memcpy(buf + *n, p, len);
+    *n += len;
+    buf[*n] = '\0';
+
+    return 0;
+}
+
+
+/* Appends v (at most 0xffff) in base 10 or 16, lower case. */
+static int
+sg_cidr_put_num(char *buf, size_t cap, size_t *n, unsigned v, unsigned base)
+{
+    char   d[8];
+    size_t i = sizeof(d);
+
+    do {
+        d[--i] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v > 0 && i > 0);
+
+    return sg_cidr_put(buf, cap, n, d + i, sizeof(d) - i);
+}
+
+
 static int
 sg_cidr_format_v6(const uint8_t *a, char *buf, size_t cap)
 {
@@ -192,16 +227,19 @@ sg_cidr_format_v6(const uint8_t *a, char *buf, size_t cap)
     n = 0;
     for (i = 0; i < 8; i++) {
         if (i == best) {
-            w = snprintf(buf + n, cap - n, "::");
+            w = sg_cidr_put(buf, cap, &n, "::", 2);
             i += best_len - 1;
         } else {
-            w = snprintf(buf + n, cap - n, "%s%x",
-                         (i == 0 || i == best + best_len) ? "" : ":", g[i]);
+            w = (i == 0 || i == best + best_len)
+                    ? 0
+                    : sg_cidr_put(buf, cap, &n, ":", 1);
+            if (w == 0) {
+                w = sg_cidr_put_num(buf, cap, &n, g[i], 16);
+            }
         }
-        if (w < 0 || (size_t) w >= cap - n) {
+        if (w != 0) {
             return SG_CIDR_ERR_NOSPACE;
         }
-        n += (size_t) w;
     }
 
     return (int) n;
@@ -211,7 +249,9 @@ sg_cidr_format_v6(const uint8_t *a, char *buf, size_t cap)
 int
 sg_cidr_format(const sg_cidr_t *c, char *buf, size_t cap)
 {
-    int n, w;
+    size_t   n = 0;
+    unsigned i;
+    int      rc;
 
     if (c == NULL || buf == NULL || cap == 0) {
         return SG_CIDR_ERR_ARG;
@@ -220,29 +260,31 @@ sg_cidr_format(const sg_cidr_t *c, char *buf, size_t cap)
     buf[0] = '\0';
 
     if (c->family == 4 && c->bits <= 32) {
-        n = snprintf(buf, cap, "%u.%u.%u.%u", c->addr[0], c->addr[1],
-                     c->addr[2], c->addr[3]);
-        if (n < 0 || (size_t) n >= cap) {
-            buf[0] = '\0';
-            return SG_CIDR_ERR_NOSPACE;
+        for (i = 0; i < 4; i++) {
+            if ((i > 0 && sg_cidr_put(buf, cap, &n, ".", 1) != 0) ||
+                sg_cidr_put_num(buf, cap, &n, c->addr[i], 10) != 0) {
+                buf[0] = '\0';
+                return SG_CIDR_ERR_NOSPACE;
+            }
         }
     } else if (c->family == 6 && c->bits <= 128) {
-        n = sg_cidr_format_v6(c->addr, buf, cap);
-        if (n < 0) {
+        rc = sg_cidr_format_v6(c->addr, buf, cap);
+        if (rc < 0) {
             buf[0] = '\0';
-            return n;
+            return rc;
         }
+        n = (size_t) rc;
     } else {
         return SG_CIDR_ERR_ARG;
     }
 
-    w = snprintf(buf + n, cap - (size_t) n, "/%u", c->bits);
-    if (w < 0 || (size_t) w >= cap - (size_t) n) {
+    if (sg_cidr_put(buf, cap, &n, "/", 1) != 0 ||
+        sg_cidr_put_num(buf, cap, &n, c->bits, 10) != 0) {
         buf[0] = '\0';
         return SG_CIDR_ERR_NOSPACE;
     }
 
-    return n + w;
+    return (int) n;
 }
 
 

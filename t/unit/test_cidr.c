@@ -59,6 +59,60 @@ assert_canonical(const char *in, const char *want)
 }
 
 
+/* The format of full-length addresses against glibc's inet_ntop (RFC 5952
+ * text), over many addresses with runs of zero groups; and every buffer too
+ * short by any number of bytes refused, leaving "". */
+static void
+test_format_against_inet_ntop(void **state)
+{
+    sg_cidr_t c;
+    char      buf[SG_CIDR_TEXT_MAX], want[INET6_ADDRSTRLEN + 8];
+    uint32_t  x = 2463534242u;
+    size_t    cap, len;
+    unsigned  i, j;
+    int       n;
+
+    (void) state;
+
+    for (i = 0; i < 20000; i++) {
+        memset(&c, 0, sizeof(c));
+        c.family = i % 3 ? 6 : 4;
+        c.bits = c.family == 6 ? 128 : 32;
+
+        for (j = 0; j < 16; j++) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            /* mostly zero groups and small numbers, to make runs */
+            c.addr[j] = x % 4 ? 0 : (uint8_t) (x >> 8);
+        }
+
+        if (c.family == 6) {
+            /* inet_ntop writes these in the deprecated dotted forms */
+            static const uint8_t zero[10] = {0};
+            if (memcmp(c.addr, zero, 10) == 0) {
+                c.addr[0] = 0x20;
+            }
+            assert_non_null(inet_ntop(AF_INET6, c.addr, want, sizeof(want)));
+        } else {
+            assert_non_null(inet_ntop(AF_INET, c.addr, want, sizeof(want)));
+        }
+        strcat(want, c.family == 6 ? "/128" : "/32");
+        len = strlen(want);
+
+        n = sg_cidr_format(&c, buf, sizeof(buf));
+        assert_int_equal(n, (int) len);
+        assert_string_equal(buf, want);
+
+        for (cap = 1; cap <= len; cap++) {
+            assert_int_equal(sg_cidr_format(&c, buf, cap), SG_CIDR_ERR_NOSPACE);
+            assert_string_equal(buf, "");
+        }
+        assert_int_equal(sg_cidr_format(&c, buf, len + 1), (int) len);
+    }
+}
+
+
 static void
 test_parse_forms(void **state)
 {
@@ -331,6 +385,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_forms),
+        cmocka_unit_test(test_format_against_inet_ntop),
         cmocka_unit_test(test_parse_host_bits_and_mapped),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_contains_edges),
