@@ -2,6 +2,12 @@
 
 #include <string.h>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define SG_SHA256_NI 1
+#endif
+
 
 /*
  * SHA-256 (FIPS 180-4), only as HMAC needs it here: the compression
@@ -91,20 +97,114 @@ sg_sha256_block(uint32_t st[8], const uint8_t p[64])
 }
 
 
+#ifdef SG_SHA256_NI
+
+/*
+ * The same compression with the CPU's SHA extensions, where it has them
+ * (x86 since Goldmont and Zen): a block in about a tenth of the
+ * instructions.  The state is kept as the instructions want it, ABEF and
+ * CDGH; each SHA256RNDS2 does two rounds, and SHA256MSG1/MSG2 extend the
+ * message schedule four words at a time.
+ */
+__attribute__((target("sha,ssse3,sse4.1"))) static void
+sg_sha256_block_ni(uint32_t st[8], const uint8_t p[64])
+{
+    __m128i       abef, cdgh, abef0, cdgh0, t, k, w[4];
+    unsigned      i;
+    const __m128i be =
+        _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+
+    /* st[0..7] is A..H: gather ABEF and CDGH */
+    t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *) &st[0]), 0xb1);
+    cdgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *) &st[4]), 0x1b);
+    abef = _mm_alignr_epi8(t, cdgh, 8);
+    cdgh = _mm_blend_epi16(cdgh, t, 0xf0);
+    abef0 = abef;
+    cdgh0 = cdgh;
+
+    for (i = 0; i < 16; i++) {
+        if (i < 4) {
+            w[i] = _mm_shuffle_epi8(
+                _mm_loadu_si128((const __m128i *) (p + 16 * i)), be);
+
+        } else {
+            /* W[4i..4i+3] from the 16 words before them */
+            t = _mm_sha256msg1_epu32(w[i & 3], w[(i + 1) & 3]);
+            t = _mm_add_epi32(
+                t, _mm_alignr_epi8(w[(i + 3) & 3], w[(i + 2) & 3], 4));
+            w[i & 3] = _mm_sha256msg2_epu32(t, w[(i + 3) & 3]);
+        }
+
+        k = _mm_add_epi32(
+            w[i & 3], _mm_loadu_si128((const __m128i *) &sg_sha256_k[4 * i]));
+        cdgh = _mm_sha256rnds2_epu32(cdgh, abef, k);
+        abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(k, 0x0e));
+    }
+
+    abef = _mm_add_epi32(abef, abef0);
+    cdgh = _mm_add_epi32(cdgh, cdgh0);
+
+    /* back to A..H */
+    t = _mm_shuffle_epi32(abef, 0x1b);
+    cdgh = _mm_shuffle_epi32(cdgh, 0xb1);
+    _mm_storeu_si128((__m128i *) &st[0], _mm_blend_epi16(t, cdgh, 0xf0));
+    _mm_storeu_si128((__m128i *) &st[4], _mm_alignr_epi8(cdgh, t, 8));
+}
+
+
+static int
+sg_sha256_have_ni(void)
+{
+    unsigned a, b, c, d;
+
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) ||
+        !(c & bit_SSE4_1)) {
+        return 0;
+    }
+
+    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+}
+
+#else
+
+static int
+sg_sha256_have_ni(void)
+{
+    return 0;
+}
+
+#endif
+
+
+/* One block through st, by the CPU's instructions when ni is set. */
+static void
+sg_sha256_run(uint32_t st[8], const uint8_t p[64], int ni)
+{
+#ifdef SG_SHA256_NI
+    if (ni) {
+        sg_sha256_block_ni(st, p);
+        return;
+    }
+#endif
+    (void) ni;
+    sg_sha256_block(st, p);
+}
+
+
 /*
  * Runs msg through st, which has absorbed done bytes (a multiple of 64),
  * pads, and writes the digest.
  */
 static void
 sg_sha256_finish(uint32_t st[8], uint64_t done, const uint8_t *msg, size_t len,
-                 uint8_t out[32])
+                 uint8_t out[32], int ni)
 {
     uint8_t  block[64];
     uint64_t bits = (done + len) * 8;
     size_t   i, n;
 
     while (len >= 64) {
-        sg_sha256_block(st, msg);
+        sg_sha256_run(st, msg, ni);
         msg += 64;
         len -= 64;
     }
@@ -115,7 +215,7 @@ sg_sha256_finish(uint32_t st[8], uint64_t done, const uint8_t *msg, size_t len,
     n = len + 1;
 
     if (n > 56) {
-        sg_sha256_block(st, block);
+        sg_sha256_run(st, block, ni);
         memset(block, 0, sizeof(block));
     }
 
@@ -123,7 +223,7 @@ sg_sha256_finish(uint32_t st[8], uint64_t done, const uint8_t *msg, size_t len,
         block[63 - i] = (uint8_t) (bits >> (8 * i));
     }
 
-    sg_sha256_block(st, block);
+    sg_sha256_run(st, block, ni);
 
     for (i = 0; i < 8; i++) {
         out[4 * i] = (uint8_t) (st[i] >> 24);
@@ -147,12 +247,14 @@ sg_keyed_hash_init(sg_keyed_hash_t *k, const uint8_t *secret, size_t secret_len)
         return SG_KEYED_HASH_EMPTY_KEY;
     }
 
+    k->ni = sg_sha256_have_ni();
+
     /* A key longer than a block is hashed first (RFC 2104). */
     memset(key, 0, sizeof(key));
 
     if (secret_len > 64) {
         memcpy(st, sg_sha256_iv, sizeof(st));
-        sg_sha256_finish(st, 0, secret, secret_len, digest);
+        sg_sha256_finish(st, 0, secret, secret_len, digest, k->ni);
         memcpy(key, digest, sizeof(digest));
 
     } else {
@@ -164,14 +266,14 @@ sg_keyed_hash_init(sg_keyed_hash_t *k, const uint8_t *secret, size_t secret_len)
     }
 
     memcpy(k->inner, sg_sha256_iv, sizeof(k->inner));
-    sg_sha256_block(k->inner, pad);
+    sg_sha256_run(k->inner, pad, k->ni);
 
     for (i = 0; i < 64; i++) {
         pad[i] = key[i] ^ 0x5c;
     }
 
     memcpy(k->outer, sg_sha256_iv, sizeof(k->outer));
-    sg_sha256_block(k->outer, pad);
+    sg_sha256_run(k->outer, pad, k->ni);
 
     k->ready = 1;
 
@@ -193,10 +295,10 @@ sg_keyed_hash(const sg_keyed_hash_t *k, const uint8_t *value, size_t value_len,
     }
 
     memcpy(st, k->inner, sizeof(st));
-    sg_sha256_finish(st, 64, value, value_len, digest);
+    sg_sha256_finish(st, 64, value, value_len, digest, k->ni);
 
     memcpy(st, k->outer, sizeof(st));
-    sg_sha256_finish(st, 64, digest, sizeof(digest), digest);
+    sg_sha256_finish(st, 64, digest, sizeof(digest), digest, k->ni);
 
     for (i = 0; i < SG_SESSION_KEY_LEN / 2; i++) {
         out[2 * i] = hex[digest[i] >> 4];

@@ -41,11 +41,14 @@ typedef enum {
     SG_KEYED_HASH_CRYPTO,
 } sg_keyed_hash_rc_t;
 
-/* A prepared key: SHA-256 states after (key ^ ipad) and (key ^ opad). */
+/* A prepared key: SHA-256 states after (key ^ ipad) and (key ^ opad); ni
+ * says the CPU's SHA instructions compute it (found by sg_keyed_hash_init,
+ * the same digest either way). */
 typedef struct {
     uint32_t inner[8];
     uint32_t outer[8];
     int      ready;
+    int      ni;
 } sg_keyed_hash_t;
 
 sg_keyed_hash_rc_t sg_keyed_hash_init(sg_keyed_hash_t *k, const uint8_t *secret,

@@ -107,6 +107,12 @@ test_keyed_hash_against_libcrypto(void **state)
 
         assert_int_equal(sg_keyed_hash_init(&k, key, klen), SG_KEYED_HASH_OK);
 
+        /* On a CPU with SHA instructions, every other key takes the portable
+         * compression instead: both are held to libcrypto. */
+        if (klen % 2) {
+            k.ni = 0;
+        }
+
         for (mlen = 0; mlen < sizeof(msg); mlen += (mlen < 130 ? 1 : 17)) {
             for (i = 0; i < mlen; i++) {
                 seed = seed * 1103515245 + 12345;
