@@ -366,13 +366,17 @@ ngx_http_session_guard_prev_key(ngx_http_session_guard_main_conf_t *mcf,
  * The keyed hash of a session value, and during a rotation its hash under
  * the previous key.  A connection mostly sends the same cookie on every
  * request: the keys of its last value are kept on the connection,
- * recognised by a keyed hash (never the value).
+ * recognised by a keyed hash (never the value) of the bytes as sent, so
+ * that a repeat costs neither the HMAC nor, for a cookie (cookie = 1),
+ * making the value canonical first.  NGX_DECLINED: a cookie value that is
+ * empty once canonical ("sid=").
  */
 static ngx_int_t
 ngx_http_session_guard_key(ngx_http_request_t *r,
     ngx_http_session_guard_main_conf_t *mcf, u_char *value, size_t len,
-    char *key, u_char *prev)
+    ngx_uint_t cookie, char *key, u_char *prev)
 {
+    u_char                             *canon;
     uint64_t                            sig;
     ngx_http_session_guard_last_key_t  *last;
 
@@ -386,6 +390,20 @@ ngx_http_session_guard_key(ngx_http_request_t *r,
         ngx_memcpy(key, last->key, SG_SESSION_KEY_LEN + 1);
         ngx_memcpy(prev, last->prev, SG_SESSION_KEY_LEN + 1);
         return NGX_OK;
+    }
+
+    if (cookie) {
+        canon = ngx_pnalloc(r->pool, len ? len : 1);
+        if (canon == NULL) {
+            return NGX_ERROR;
+        }
+
+        len = sg_cookie_canonical((const char *) value, len, (char *) canon);
+        if (len == 0) {
+            return NGX_DECLINED;
+        }
+
+        value = canon;
     }
 
     if (sg_keyed_hash(&mcf->hash, value, len, key) != SG_KEYED_HASH_OK
@@ -417,8 +435,8 @@ ngx_http_session_guard_cookie_sessions(ngx_http_request_t *r,
 {
     char                                 key[SG_SESSION_KEY_LEN + 1];
     u_char                               prev[SG_SESSION_KEY_LEN + 1];
-    u_char                              *canon;
-    size_t                               n, len;
+    size_t                               n;
+    ngx_int_t                            rc;
     sg_str_t                             name;
     ngx_uint_t                           i, j, found;
     ngx_list_part_t                     *part;
@@ -450,21 +468,13 @@ ngx_http_session_guard_cookie_sessions(ngx_http_request_t *r,
     }
 
     for (i = 0; i < n; i++) {
-        len = m[i].value.len;
-
-        canon = ngx_pnalloc(r->pool, len ? len : 1);
-        if (canon == NULL) {
-            return NGX_ERROR;
-        }
-
-        len = sg_cookie_canonical(m[i].value.data, len, (char *) canon);
-        if (len == 0) {
+        rc = ngx_http_session_guard_key(r, mcf, (u_char *) m[i].value.data,
+                                        m[i].value.len, 1, key, prev);
+        if (rc == NGX_DECLINED) {
             continue;    /* "sid=": no session */
         }
 
-        if (ngx_http_session_guard_key(r, mcf, canon, len, key, prev)
-            != NGX_OK)
-        {
+        if (rc != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -507,7 +517,7 @@ ngx_http_session_guard_observe_sessions(ngx_http_request_t *r,
             return NGX_OK;
         }
 
-        if (ngx_http_session_guard_key(r, mcf, sid.data, sid.len,
+        if (ngx_http_session_guard_key(r, mcf, sid.data, sid.len, 0,
                                        (char *) ctx->obs.keys[0],
                                        ctx->obs.prev_keys[0])
             != NGX_OK)

@@ -232,6 +232,24 @@ my $m2 = metrics();
 is($m2->{session_guard_cache_hits_total} - $m1->{session_guard_cache_hits_total},
    3, 'HTTP/2: three streams answered from the connection cache');
 
+# One connection, the cookie in several spellings and another session in
+# between: each request is about the session its value names, the same
+# whatever the spelling (the connection keeps its last value's keys,
+# recognised by the bytes as sent).
+my $sid3 = login(@VICTIM);
+my $pct = '%' . join('%', unpack('(A2)*', unpack('H*', $sid2)));
+my @spellings = ("sid=$sid2", "sid=\"$sid2\"", "sid=$pct", "sid=$sid3",
+                 "sid=$sid3", "sid=\"$sid2\"", "sid=$sid2");
+@rs = $t->get_many([ map { ['/', @VICTIM, cookie => $_] } @spellings ]);
+is($rs[-1]{num_connects}, 0, 'spellings: one connection');
+my @sessions = map { tag_of($_)->{session} // '' } @rs;
+my ($id2, $id3) = @sessions[0, 3];
+ok($id2 && $id3 && $id2 ne $id3, 'spellings: two sessions, two ids');
+is_deeply(\@sessions, [$id2, $id2, $id2, $id3, $id3, $id2, $id2],
+          'spellings: each request about the session its value names');
+is(scalar(grep { (tag_of($_)->{verdict} // '') eq 'ok' } @rs), scalar @rs,
+   'spellings: every request ok');
+
 # The thief on a connection of its own never benefits from the cache.
 @rs = $t->get_many([ map { ['/', @THIEF, cookie => "sid=$sid2"] } 1 .. 3 ]);
 is(scalar(grep { (tag_of($_)->{verdict} // '') eq 'tag' } @rs), 3,
