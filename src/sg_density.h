@@ -6,9 +6,10 @@
  * Counts are exact and slide with the clock: each of the address and the
  * network is one Redis sorted set of the sessions and users seen there,
  * scored by when each was last seen, and a member counts for a window after
- * that.  A set holds at most SG_DENSITY_CAP members, more than four times
- * the highest threshold (SG_DENSITY_THRESHOLD_MAX), so that a busy network
- * costs bounded memory and a full set is still past every threshold.
+ * that.  A set holds at most SG_DENSITY_CAP members, so that a busy network
+ * costs bounded memory; thresholds stop at SG_DENSITY_THRESHOLD_MAX, so
+ * that a full set is still past one: whichever kinds fill it, it holds more
+ * of one than a network's highest threshold, four times the address's.
  *
  * Keys (NET is "net:NETWORK/BITS", ADDR "ip:ADDRESS"; the braces keep an
  * address's set and its network's in one Redis Cluster slot, so that one
@@ -37,10 +38,9 @@
 #define SG_DENSITY_NKEYS 2
 
 /* Members a set holds at most, and the highest users= and sessions= the
- * directive takes: a network's count, four times a threshold at most,
- * stays decidable in a full set. */
+ * directive takes: half a full set is more than four times that. */
 #define SG_DENSITY_CAP           1024
-#define SG_DENSITY_THRESHOLD_MAX 255
+#define SG_DENSITY_THRESHOLD_MAX 127
 
 /* Arguments after the keys. */
 enum {

@@ -198,7 +198,7 @@ const char sg_density_script[] =
     "-- their keys share the network's hash tag.  A probe counts as if the\n"
     "-- request's session and user were added, and adds nothing.  A set takes\n"
     "-- at most cap members; past that it only refreshes the ones it holds,\n"
-    "-- and its counts stay above every threshold the module accepts.\n"
+    "-- and its counts stay above a threshold the module accepts.\n"
     "--\n"
     "-- The lines below are checked against the C side by\n"
     "-- t/unit/test_scripts.c (the convention is in docs/testing.md).\n"

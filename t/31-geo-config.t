@@ -50,7 +50,7 @@ my @cases = (
       . "session_guard_trusted 198.51.100.224/27;\n"
       . "session_guard_deny_country KP ir;\nsession_guard_deny_asn AS64496 64497;\n"
       . "session_guard_travel max_speed=800 floor=300 hop_window=2h;\n"
-      . "session_guard_density window=7d users=5 sessions=255 prefix6=48 prefix4=22;\n",
+      . "session_guard_density window=7d users=5 sessions=127 prefix6=48 prefix4=22;\n",
       server("session_guard_travel floor=0; session_guard_density users=2;"
              . " session_guard_trusted 203.0.113.0/24;"),
       undef ],
@@ -138,11 +138,11 @@ my @cases = (
       '', server("session_guard_density sessions=abc;"),
       qr/invalid parameter "sessions=abc"$line/ ],
     [ 'density: users above what a full set can tell',
-      "session_guard_density users=256;\n", server(),
-      qr/invalid parameter "users=256": at most 255$line/ ],
+      "session_guard_density users=128;\n", server(),
+      qr/invalid parameter "users=128": at most 127$line/ ],
     [ 'density: sessions above what a full set can tell',
       '', server("session_guard_density sessions=1000;"),
-      qr/invalid parameter "sessions=1000": at most 255$line/ ],
+      qr/invalid parameter "sessions=1000": at most 127$line/ ],
     [ 'density: prefix4 too long',
       "session_guard_density prefix4=33;\n", server(),
       qr/invalid parameter "prefix4=33"$line/ ],

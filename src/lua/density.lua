@@ -8,7 +8,7 @@
 -- their keys share the network's hash tag.  A probe counts as if the
 -- request's session and user were added, and adds nothing.  A set takes
 -- at most cap members; past that it only refreshes the ones it holds,
--- and its counts stay above every threshold the module accepts.
+-- and its counts stay above a threshold the module accepts.
 --
 -- The lines below are checked against the C side by
 -- t/unit/test_scripts.c (the convention is in docs/testing.md).
