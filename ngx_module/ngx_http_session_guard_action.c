@@ -145,7 +145,6 @@ ngx_http_session_guard_strip_match(ngx_http_session_guard_srv_conf_t *sscf,
 ngx_int_t
 ngx_http_session_guard_strip(ngx_http_request_t *r)
 {
-    uint64_t                            lens;
     ngx_uint_t                          i, m, forged, found;
     ngx_list_t                         *headers, copy;
     ngx_list_part_t                    *part;
@@ -168,21 +167,14 @@ ngx_http_session_guard_strip(ngx_http_request_t *r)
     forged = 0;
     found = 0;
 
-    /* The lengths of every name stripped: most headers differ from all
-     * of them in length, and are passed over on one bit. */
-    lens = sscf->strip_lens;
-
-    if (sscf->tls_from_cidrs) {
-        lens |= sscf->tls_from.len < 64 ? (uint64_t) 1 << sscf->tls_from.len
-                                        : 0;
-    }
-
     for (part = &headers->part; part; part = part->next) {
         h = part->elts;
 
         for (i = 0; i < part->nelts; i++) {
+            /* Most headers differ in length from every name stripped, and
+             * are passed over on one bit. */
             if (h[i].key.len < 64
-                && (lens & ((uint64_t) 1 << h[i].key.len)) == 0)
+                && (sscf->strip_lens & ((uint64_t) 1 << h[i].key.len)) == 0)
             {
                 continue;
             }

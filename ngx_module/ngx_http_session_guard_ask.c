@@ -191,7 +191,7 @@ ngx_http_session_guard_ask_density(ngx_http_request_t *r,
     ngx_http_session_guard_where_t      *w = &ctx->obs.where;
     ngx_http_session_guard_main_conf_t  *mcf;
     u_char                               buf[SG_DENSITY_NKEYS * 128];
-    char                                 nums[3 * (SG_STR_DEC_MAX + 1)];
+    char                                 nums[SG_DENSITY_ARGV_NUMS];
 
     if (!ctx->obs.has_where || !w->counted) {
         return NGX_DECLINED;

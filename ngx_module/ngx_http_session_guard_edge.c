@@ -156,6 +156,11 @@ ngx_http_session_guard_edge_merge(ngx_http_session_guard_srv_conf_t *prev,
     if (conf->tls_from_cidrs == NGX_CONF_UNSET_PTR) {
         conf->tls_from_cidrs = NULL;
     }
+
+    /* The strip passes over a header on its length (_action.c). */
+    if (conf->tls_from_cidrs && conf->tls_from.len < 64) {
+        conf->strip_lens |= (uint64_t) 1 << conf->tls_from.len;
+    }
 }
 
 

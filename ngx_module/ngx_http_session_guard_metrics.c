@@ -22,10 +22,10 @@
  * during a reload an old and a new worker of one number share a slot.
  */
 #define NGX_HTTP_SG_METRICS_SLOTS  16
+#define NGX_HTTP_SG_LINE_WORDS     (128 / sizeof(ngx_atomic_t))
 #define NGX_HTTP_SG_METRICS_STRIDE                                           \
     ((NGX_HTTP_SG_M_COUNT + NGX_HTTP_SG_LINE_WORDS - 1)                      \
      / NGX_HTTP_SG_LINE_WORDS * NGX_HTTP_SG_LINE_WORDS)
-#define NGX_HTTP_SG_LINE_WORDS     (128 / sizeof(ngx_atomic_t))
 
 
 typedef struct {

@@ -152,7 +152,8 @@ typedef struct {
                                                  of the server's locations,
                                                  lowercase, '_' as '-' */
     uint64_t                       strip_lens; /* bit n: a name of n bytes
-                                                  is in strip (n < 64) */
+                                                  is stripped, from strip
+                                                  or tls_from (n < 64) */
 
     /* session_guard_tls_from: the client's JA4 from a trusted edge */
     ngx_str_t                      tls_from;          /* the header */

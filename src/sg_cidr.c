@@ -3,6 +3,7 @@
  */
 
 #include "sg_cidr.h"
+#include "sg_str.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -159,38 +160,32 @@ sg_cidr_parse(const char *p, size_t len, sg_cidr_t *out)
 
 
 /*
- * Appends len bytes of p at buf + *n and a NUL; -1 when they do not fit.
- * Formatting is by hand, not snprintf: a new session's network is named on
+ * Appends v (a group, at most 0xffff) in lower-case hex.  Addresses are
+ * written by hand, not with snprintf: a new session's network is named on
  * its request, and printf's machinery cost more than all the rest of it.
  */
 static int
-sg_cidr_put(char *buf, size_t cap, size_t *n, const char *p, size_t len)
+sg_cidr_put_hex(char *buf, size_t cap, size_t *n, unsigned v)
 {
-    if (len >= cap - *n) {
-        return -1;
-    }
-
-    memcpy(buf + *n, p, len);
-    *n += len;
-    buf[*n] = '\0';
-
-    return 0;
-}
-
-
-/* Appends v (at most 0xffff) in base 10 or 16, lower case. */
-static int
-sg_cidr_put_num(char *buf, size_t cap, size_t *n, unsigned v, unsigned base)
-{
-    char   d[8];
+    char   d[4];
     size_t i = sizeof(d);
 
     do {
-        d[--i] = "0123456789abcdef"[v % base];
-        v /= base;
+        d[--i] = "0123456789abcdef"[v & 0xf];
+        v >>= 4;
     } while (v > 0 && i > 0);
 
-    return sg_cidr_put(buf, cap, n, d + i, sizeof(d) - i);
+    return sg_str_put(buf, cap, n, d + i, sizeof(d) - i);
+}
+
+
+/* Appends v in decimal. */
+static int
+sg_cidr_put_dec(char *buf, size_t cap, size_t *n, unsigned v)
+{
+    char d[SG_STR_DEC_MAX];
+
+    return sg_str_put(buf, cap, n, d, sg_str_dec(d, v));
 }
 
 
@@ -227,14 +222,14 @@ sg_cidr_format_v6(const uint8_t *a, char *buf, size_t cap)
     n = 0;
     for (i = 0; i < 8; i++) {
         if (i == best) {
-            w = sg_cidr_put(buf, cap, &n, "::", 2);
+            w = sg_str_put(buf, cap, &n, "::", 2);
             i += best_len - 1;
         } else {
             w = (i == 0 || i == best + best_len)
                     ? 0
-                    : sg_cidr_put(buf, cap, &n, ":", 1);
+                    : sg_str_put(buf, cap, &n, ":", 1);
             if (w == 0) {
-                w = sg_cidr_put_num(buf, cap, &n, g[i], 16);
+                w = sg_cidr_put_hex(buf, cap, &n, g[i]);
             }
         }
         if (w != 0) {
@@ -261,8 +256,8 @@ sg_cidr_format(const sg_cidr_t *c, char *buf, size_t cap)
 
     if (c->family == 4 && c->bits <= 32) {
         for (i = 0; i < 4; i++) {
-            if ((i > 0 && sg_cidr_put(buf, cap, &n, ".", 1) != 0) ||
-                sg_cidr_put_num(buf, cap, &n, c->addr[i], 10) != 0) {
+            if ((i > 0 && sg_str_put(buf, cap, &n, ".", 1) != 0) ||
+                sg_cidr_put_dec(buf, cap, &n, c->addr[i]) != 0) {
                 buf[0] = '\0';
                 return SG_CIDR_ERR_NOSPACE;
             }
@@ -278,11 +273,13 @@ sg_cidr_format(const sg_cidr_t *c, char *buf, size_t cap)
         return SG_CIDR_ERR_ARG;
     }
 
-    if (sg_cidr_put(buf, cap, &n, "/", 1) != 0 ||
-        sg_cidr_put_num(buf, cap, &n, c->bits, 10) != 0) {
+    if (sg_str_put(buf, cap, &n, "/", 1) != 0 ||
+        sg_cidr_put_dec(buf, cap, &n, c->bits) != 0) {
         buf[0] = '\0';
         return SG_CIDR_ERR_NOSPACE;
     }
+
+    buf[n] = '\0';
 
     return (int) n;
 }

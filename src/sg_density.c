@@ -15,21 +15,6 @@ const char *const sg_density_arg_names[SG_DENSITY_NARGS] = {
 };
 
 
-/* Appends len bytes to the key being written; -1 once cap is short. */
-static int
-sg_density_put(char *buf, size_t cap, size_t *n, const char *p, size_t len)
-{
-    if (len >= cap - *n) {
-        return -1;
-    }
-
-    memcpy(buf + *n, p, len);
-    *n += len;
-
-    return 0;
-}
-
-
 int
 sg_density_key(char *buf, size_t cap, const sg_density_where_t *where,
                unsigned i)
@@ -40,20 +25,19 @@ sg_density_key(char *buf, size_t cap, const sg_density_where_t *where,
         return -1;
     }
 
-    if (sg_density_put(buf, cap, &n, where->prefix.data, where->prefix.len) ||
-        sg_density_put(buf, cap, &n, "{", 1) ||
-        sg_density_put(buf, cap, &n, where->net.data, where->net.len) ||
-        sg_density_put(buf, cap, &n, "}", 1)) {
+    if (sg_str_put(buf, cap, &n, where->prefix.data, where->prefix.len) ||
+        sg_str_put(buf, cap, &n, "{", 1) ||
+        sg_str_put(buf, cap, &n, where->net.data, where->net.len) ||
+        sg_str_put(buf, cap, &n, "}", 1)) {
         return -1;
     }
 
-    if (i == 0 &&
-        (sg_density_put(buf, cap, &n, ":", 1) ||
-         sg_density_put(buf, cap, &n, where->ip.data, where->ip.len))) {
+    if (i == 0 && (sg_str_put(buf, cap, &n, ":", 1) ||
+                   sg_str_put(buf, cap, &n, where->ip.data, where->ip.len))) {
         return -1;
     }
 
-    if (sg_density_put(buf, cap, &n, ":d", 2)) {
+    if (sg_str_put(buf, cap, &n, ":d", 2)) {
         return -1;
     }
 

@@ -75,6 +75,9 @@ typedef struct {
 int sg_density_key(char *buf, size_t cap, const sg_density_where_t *where,
                    unsigned i);
 
+/* Room sg_density_argv() needs for the numbers it writes. */
+#define SG_DENSITY_ARGV_NUMS (3 * (SG_STR_DEC_MAX + 1))
+
 /*
  * The script's ARGV (SG_DENSITY_ARG_* order) for a session key and a user
  * (either may be empty) at unix time now, the numbers written into buf;

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 typedef struct {
     const char *data;
@@ -56,6 +57,27 @@ sg_hex_digit(int c)
     }
 
     return sg_hex_digit_lower(c);
+}
+
+/*
+ * Appends p[0 .. len-1] at buf + *n if it fits with room left for a NUL
+ * (which the caller writes when done): 0, or -1 with nothing written.  For
+ * laying out keys and header values piece by piece in a caller's buffer.
+ */
+static inline int
+sg_str_put(char *buf, size_t cap, size_t *n, const char *p, size_t len)
+{
+    if (*n >= cap || len >= cap - *n) {
+        return -1;
+    }
+
+    if (len > 0) {
+        memcpy(buf + *n, p, len);
+    }
+
+    *n += len;
+
+    return 0;
 }
 
 /* The most digits, and sign, sg_str_dec() writes. */

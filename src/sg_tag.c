@@ -39,23 +39,6 @@ sg_tag_verdict(const char *p, size_t len)
 }
 
 
-/* Appends p[0 .. len-1] at buf + *n if it fits with room for a NUL. */
-static int
-sg_tag_put(char *buf, size_t cap, size_t *n, const char *p, size_t len)
-{
-    if (len >= cap - *n) {
-        return -1;
-    }
-
-    if (len > 0) {
-        memcpy(buf + *n, p, len);
-    }
-
-    *n += len;
-    return 0;
-}
-
-
 int
 sg_tag_format(char *buf, size_t cap, const char *verdict, unsigned score,
               const char *reasons, size_t reasons_len, const char *session)
@@ -96,15 +79,15 @@ sg_tag_format(char *buf, size_t cap, const char *verdict, unsigned score,
         score /= 10;
     } while (score > 0);
 
-    if (sg_tag_put(buf, cap, &n, "verdict=", 8) != 0 ||
-        sg_tag_put(buf, cap, &n, verdict, strlen(verdict)) != 0 ||
-        sg_tag_put(buf, cap, &n, "; score=", 8) != 0 ||
-        sg_tag_put(buf, cap, &n, digits + SG_TAG_SCORE_DIGITS - d, d) != 0 ||
-        sg_tag_put(buf, cap, &n, "; reasons=", 10) != 0 ||
-        sg_tag_put(buf, cap, &n, reasons, reasons_len) != 0 ||
+    if (sg_str_put(buf, cap, &n, "verdict=", 8) != 0 ||
+        sg_str_put(buf, cap, &n, verdict, strlen(verdict)) != 0 ||
+        sg_str_put(buf, cap, &n, "; score=", 8) != 0 ||
+        sg_str_put(buf, cap, &n, digits + SG_TAG_SCORE_DIGITS - d, d) != 0 ||
+        sg_str_put(buf, cap, &n, "; reasons=", 10) != 0 ||
+        sg_str_put(buf, cap, &n, reasons, reasons_len) != 0 ||
         (session != NULL &&
-         (sg_tag_put(buf, cap, &n, "; session=", 10) != 0 ||
-          sg_tag_put(buf, cap, &n, session, SG_SESSION_ID_LEN) != 0))) {
+         (sg_str_put(buf, cap, &n, "; session=", 10) != 0 ||
+          sg_str_put(buf, cap, &n, session, SG_SESSION_ID_LEN) != 0))) {
         buf[0] = '\0';
         return -1;
     }

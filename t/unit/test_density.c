@@ -77,7 +77,7 @@ test_argv(void **state)
     sg_str_t argv[SG_DENSITY_NARGS];
     sg_str_t key = sg_string("0123abcd"), user = sg_string("alice");
     sg_str_t none = {NULL, 0};
-    char     buf[3 * (SG_STR_DEC_MAX + 1)];
+    char     buf[SG_DENSITY_ARGV_NUMS];
 
     (void) state;
 
