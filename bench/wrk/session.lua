@@ -3,10 +3,12 @@
 -- (wrk's own -H headers come out of a Lua table in no fixed order, which
 -- session_guard would see as another device).
 --
---   wrk -s session.lua URL -- known SID [close]   one session, bound first
+--   wrk -s session.lua URL -- known SID [close|keep] [LIMIT]
+--                                                 one session, bound first
 --   wrk -s session.lua URL -- new RUNID [LIMIT]   a new session a request,
---                                                 each from its own address;
---                                                 stop after LIMIT requests
+--                                                 each from its own address
+--
+-- With LIMIT, a thread stops after LIMIT requests.
 --
 -- The client address goes in X-Real-IP (nginx's realip module takes it from
 -- 127.0.0.1): a home address the geo databases know for the known session,
@@ -37,6 +39,7 @@ function init(args)
         local close = args[3] == "close" and "Connection: close\r\n" or ""
         fixed = head .. "Cookie: sid=" .. args[2] .. "\r\n" ..
             "X-Real-IP: 198.51.100.10\r\n" .. close .. "\r\n"
+        limit = tonumber(args[4] or "")
     else
         prefix = "Cookie: sid=" .. args[2] .. "-" .. (thread_no or 1) .. "-"
         limit = tonumber(args[3] or "")
@@ -45,12 +48,12 @@ function init(args)
 end
 
 function request()
-    if fixed then
-        return fixed
-    end
     counter = counter + 1
     if limit and counter > limit then
         wrk.thread:stop()
+    end
+    if fixed then
+        return fixed
     end
     return head .. prefix .. counter .. "\r\nX-Real-IP: 10." ..
         math.random(0, 255) .. "." .. math.random(0, 255) .. "." ..
