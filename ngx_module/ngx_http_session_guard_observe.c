@@ -7,6 +7,7 @@
 
 #include "ngx_http_session_guard_module.h"
 #include "ngx_http_session_guard_conn.h"
+#include "sg_siphash.h"
 #include <openssl/rand.h>
 
 
@@ -72,30 +73,44 @@ ngx_http_session_guard_sg_str(ngx_str_t s)
 
 
 /*
- * The key of the hashes that recognise a repeated cookie value or device on
- * a connection: random, drawn once per worker, never shown (sg_siphash.h
- * says why).  Should OpenSSL have no randomness to give, the pid and the
- * time still make it a key no client chose.
+ * The keys that recognise a repeated cookie value (SipHash) or device
+ * (sg_fold.h) on a connection: random, drawn once per worker, never shown
+ * (sg_siphash.h and sg_fold.h say why).  Should OpenSSL have no randomness
+ * to give, the pid and the time still make them keys no client chose.
  */
 static const uint8_t *
-ngx_http_session_guard_repeat_key(void)
+ngx_http_session_guard_repeat_keys(void)
 {
     ngx_uint_t         i;
 
     static ngx_uint_t  set;
-    static uint8_t     key[SG_SIPHASH_KEY_LEN];
+    static uint8_t     keys[SG_SIPHASH_KEY_LEN + SG_FOLD_SEED_LEN];
 
     if (!set) {
-        if (RAND_bytes(key, sizeof(key)) != 1) {
-            for (i = 0; i < sizeof(key); i++) {
-                key[i] = (uint8_t) (ngx_random() ^ ngx_pid ^ ngx_time());
+        if (RAND_bytes(keys, sizeof(keys)) != 1) {
+            for (i = 0; i < sizeof(keys); i++) {
+                keys[i] = (uint8_t) (ngx_random() ^ ngx_pid ^ ngx_time());
             }
         }
 
         set = 1;
     }
 
-    return key;
+    return keys;
+}
+
+
+static const uint8_t *
+ngx_http_session_guard_repeat_key(void)
+{
+    return ngx_http_session_guard_repeat_keys();
+}
+
+
+static const uint8_t *
+ngx_http_session_guard_device_seed(void)
+{
+    return ngx_http_session_guard_repeat_keys() + SG_SIPHASH_KEY_LEN;
 }
 
 
@@ -195,7 +210,7 @@ ngx_http_session_guard_device(ngx_http_request_t *r,
 
     /* The requests of one connection mostly send the same headers: the
      * device of the last one is kept on the connection. */
-    sig = sg_device_input_sig(&in, ngx_http_session_guard_repeat_key());
+    sig = sg_device_input_sig(&in, ngx_http_session_guard_device_seed());
 
     last = ngx_http_session_guard_conn_data(r,
                ngx_http_session_guard_device_cleanup,

@@ -1324,23 +1324,23 @@ sg_device_decode(const char *p, size_t len, sg_device_t *out)
 
 uint64_t
 sg_device_input_sig(const sg_device_input_t *in,
-                    const uint8_t            key[SG_SIPHASH_KEY_LEN])
+                    const uint8_t            seed[SG_FOLD_SEED_LEN])
 {
-    sg_siphash_t s;
-    size_t       i;
+    sg_fold_t f;
+    size_t    i;
 
-    sg_siphash_init(&s, key, 1, 3);
-    sg_siphash_field(&s, in->user_agent.data, in->user_agent.len);
-    sg_siphash_field(&s, in->ch_ua.data, in->ch_ua.len);
-    sg_siphash_field(&s, in->ch_ua_platform.data, in->ch_ua_platform.len);
-    sg_siphash_field(&s, in->ch_ua_mobile.data, in->ch_ua_mobile.len);
-    sg_siphash_field(&s, in->accept_language.data, in->accept_language.len);
-    sg_siphash_field(&s, in->accept_encoding.data, in->accept_encoding.len);
-    sg_siphash_u64(&s, in->n_header_names);
+    sg_fold_init(&f, seed);
+    sg_fold_field(&f, in->user_agent.data, in->user_agent.len);
+    sg_fold_field(&f, in->ch_ua.data, in->ch_ua.len);
+    sg_fold_field(&f, in->ch_ua_platform.data, in->ch_ua_platform.len);
+    sg_fold_field(&f, in->ch_ua_mobile.data, in->ch_ua_mobile.len);
+    sg_fold_field(&f, in->accept_language.data, in->accept_language.len);
+    sg_fold_field(&f, in->accept_encoding.data, in->accept_encoding.len);
+    sg_fold_u64(&f, in->n_header_names);
 
     for (i = 0; i < in->n_header_names; i++) {
-        sg_siphash_field(&s, in->header_names[i].data, in->header_names[i].len);
+        sg_fold_field(&f, in->header_names[i].data, in->header_names[i].len);
     }
 
-    return sg_siphash_final(&s);
+    return sg_fold_final(&f);
 }

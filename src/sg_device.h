@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sg_siphash.h"
+#include "sg_fold.h"
 #include "sg_str.h"
 
 /* Values are stored in Redis by name, never by number. */
@@ -171,13 +171,13 @@ int sg_device_encode(const sg_device_t *d, char *buf, size_t cap);
 int sg_device_decode(const char *p, size_t len, sg_device_t *out);
 
 /*
- * A 64-bit signature of everything sg_device_parse() reads (SipHash-1-3
- * under key over each field and its length, sg_siphash.h): requests on one
- * connection with the same signature have the same device, so the parse can
- * be skipped.  The key must be secret and random, or a client could make
- * its headers sign like the previous request's on a shared connection.
+ * A 64-bit signature of everything sg_device_parse() reads (sg_fold.h, under
+ * seed, over each field and its length): requests on one connection with
+ * the same signature have the same device, so the parse can be skipped.
+ * The seed is drawn at random once per worker (sg_fold.h says why a seeded
+ * hash is enough here).
  */
 uint64_t sg_device_input_sig(const sg_device_input_t *in,
-                             const uint8_t            key[SG_SIPHASH_KEY_LEN]);
+                             const uint8_t            seed[SG_FOLD_SEED_LEN]);
 
 #endif /* SG_DEVICE_H */

@@ -74,8 +74,7 @@ sg_siphash_rounds(sg_siphash_t *s, unsigned n)
 
 /*
  * Compresses the n whole words at p.  The state lives in registers for the
- * run: on the module's path, once a request over its device headers, the
- * loads and stores of it were most of the hash's cost.
+ * run: the loads and stores of it were most of the cost of a short input.
  */
 static void
 sg_siphash_words(sg_siphash_t *s, const uint8_t *p, size_t n)
@@ -152,65 +151,6 @@ sg_siphash_update(sg_siphash_t *s, const void *data, size_t len)
     while (len--) {
         s->tail |= (uint64_t) *p++ << (8 * s->ntail++);
     }
-}
-
-
-void
-sg_siphash_u64(sg_siphash_t *s, uint64_t v)
-{
-    uint8_t n[8];
-    size_t  i;
-
-    for (i = 0; i < 8; i++) {
-        n[i] = (uint8_t) (v >> (8 * i));
-    }
-
-    sg_siphash_update(s, n, sizeof(n));
-}
-
-
-void
-sg_siphash_field(sg_siphash_t *s, const void *data, size_t len)
-{
-    const uint8_t *p = data;
-    uint8_t        pad[8];
-    uint64_t       v0, v1, v2, v3, m;
-    size_t         i;
-
-    if (s->ntail) {
-        /* Fed unaligned by an earlier update: pad it the slow way. */
-        memset(pad, 0, sizeof(pad));
-        sg_siphash_update(s, pad, 8 - s->ntail);
-    }
-
-    s->total += 8 * (1 + (len + 7) / 8);
-
-    /* The length, the whole words, the last bytes zero-padded: one pass
-     * with the state in registers (the device headers are a dozen fields,
-     * hashed on every request). */
-    v0 = s->v0;
-    v1 = s->v1;
-    v2 = s->v2;
-    v3 = s->v3;
-
-    SG_SIPABSORB(v0, v1, v2, v3, (uint64_t) len, s->c);
-
-    for (; len >= 8; p += 8, len -= 8) {
-        m = sg_siphash_le64(p);
-        SG_SIPABSORB(v0, v1, v2, v3, m, s->c);
-    }
-
-    if (len) {
-        for (m = 0, i = 0; i < len; i++) {
-            m |= (uint64_t) p[i] << (8 * i);
-        }
-        SG_SIPABSORB(v0, v1, v2, v3, m, s->c);
-    }
-
-    s->v0 = v0;
-    s->v1 = v1;
-    s->v2 = v2;
-    s->v3 = v3;
 }
 
 

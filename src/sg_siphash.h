@@ -1,19 +1,16 @@
 /*
- * SipHash (Aumasson and Bernstein): a keyed 64-bit hash, for recognising
- * "the same bytes as last time" on a connection -- the device headers, the
- * cookie value -- so that their parsing and hashing can be skipped.
+ * SipHash (Aumasson and Bernstein): a keyed 64-bit hash, for recognising a
+ * connection's repeated cookie value, so that its HMAC can be skipped.
  *
- * Keyed, because a guess that two inputs are the same must not be one a
- * client can steer: behind a trusted edge one connection carries many
- * people's requests, and a thief whose headers hashed like the last user's
- * would be judged on that user's device.  With an unkeyed or fixed-seed
- * hash such a collision is a few lines of algebra; with SipHash under a key
- * drawn at start-up and never shown, it is a guess at 64 secret bits.  The
- * module uses SipHash-1-3 (one compression round, three at the end), as
- * hash tables in Python and Rust do for the same reason.
- *
- * Streaming: fields are fed one after another, each with its length, and
- * the state finished once.
+ * Keyed, because a repeat there hands over a session: behind a trusted
+ * edge one connection carries many people's requests, and a value taken for
+ * the last user's would be given that user's session key.  A value is a few
+ * dozen bytes, so the strongest guard costs little: under a key drawn at
+ * start-up and never shown, a collision is a guess at 64 secret bits
+ * whatever the hash's structure.  The module uses SipHash-1-3 (one
+ * compression round, three at the end), as hash tables in Python and Rust
+ * do.  The device headers, longer and hashed on every request, have a
+ * cheaper hash whose collisions give a client nothing (sg_fold.h).
  */
 
 #ifndef SG_SIPHASH_H
@@ -37,17 +34,6 @@ void sg_siphash_init(sg_siphash_t *s, const uint8_t key[SG_SIPHASH_KEY_LEN],
                      unsigned c, unsigned d);
 
 void sg_siphash_update(sg_siphash_t *s, const void *p, size_t len);
-
-/* Feeds v as eight bytes, little-endian. */
-void sg_siphash_u64(sg_siphash_t *s, uint64_t v);
-
-/*
- * Feeds a field: its length as a word, then its bytes, zeros up to a whole
- * word -- the same as sg_siphash_update() of that padding of it, but a word
- * at a time.  Fields so fed cannot run into one another ("ab","c" differs
- * from "a","bc").
- */
-void sg_siphash_field(sg_siphash_t *s, const void *p, size_t len);
 
 uint64_t sg_siphash_final(sg_siphash_t *s);
 

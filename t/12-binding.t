@@ -255,6 +255,34 @@ is(scalar(grep { (tag_of($_)->{verdict} // '') eq 'ok' } @rs), scalar @rs,
 is(scalar(grep { (tag_of($_)->{verdict} // '') eq 'tag' } @rs), 3,
    'thief keep-alive: every request tagged');
 
+# On the victim's connection (its TLS), a fresh session's cookie, and between
+# the victim's requests the same browser's headers in another order, or
+# another browser's: each request is judged on its own headers, never on
+# the device of the request before it.
+my @other_order = (https => 1, headers => ['Accept-Language: en-US,en;q=0.9',
+                                          $CHROME]);
+my $sid4 = login(@VICTIM);
+@rs = $t->get_many([['/', @VICTIM], ['/', @other_order], ['/', @VICTIM]],
+                   cookie => "sid=$sid4");
+is($rs[-1]{num_connects}, 0, 'header order that changes: one connection');
+is_deeply([map { tag_of($_)->{score} // '' } @rs[0, 2]], [0, 0],
+          '... the victim\'s own order scores 0, before and after');
+like(tag_of($rs[1])->{reasons} // '', qr/\bdevice_changed\b/,
+     '... the other order alone is a changed device');
+
+my $sid5 = login(@VICTIM);
+@rs = $t->get_many([['/', @VICTIM],
+                    ['/', https => 1, headers => [$FIREFOX_MAC,
+                                      'Accept-Language: en-US,en;q=0.9']],
+                    ['/', @VICTIM]], cookie => "sid=$sid5");
+is($rs[-1]{num_connects}, 0, 'another browser in between: one connection');
+is(tag_of($rs[0])->{verdict}, 'ok', '... the victim first: ok');
+is(tag_of($rs[1])->{verdict}, 'tag', '... the other browser: tag');
+like(tag_of($rs[1])->{reasons} // '', qr/\bdevice_changed\b/,
+     '... as a changed device');
+unlike(tag_of($rs[2])->{reasons} // '', qr/\bdevice_changed\b/,
+       '... the victim after it: its own device again (concurrent use aside)');
+
 sub metrics {
     my $m = $t->get('/metrics', https => 1);
     return { map { /^(\w+)(?:\{[^}]*\})? (\d+)$/ ? ($1 . ($_ =~ /verdict="(\w+)"/ ? "_$1" : ''), $2) : () }

@@ -1024,8 +1024,8 @@ test_input_sig(void **state)
     sg_str_t          other[3] = {sg_string("Host"), sg_string("Accept"),
                                   sg_string("User-Agent")};
 
-    const uint8_t key[SG_SIPHASH_KEY_LEN] = {7, 1, 2, 3};
-    const uint8_t key2[SG_SIPHASH_KEY_LEN] = {8, 1, 2, 3};
+    const uint8_t key[SG_FOLD_SEED_LEN] = {7, 1, 2, 3};
+    const uint8_t key2[SG_FOLD_SEED_LEN] = {8, 1, 2, 3};
 
     (void) state;
 
@@ -1041,7 +1041,7 @@ test_input_sig(void **state)
     /* Same inputs, same signature: the parse can be skipped. */
     assert_true(sg_device_input_sig(&a, key) == sg_device_input_sig(&b, key));
 
-    /* Under another key (another worker) the same input signs otherwise. */
+    /* Under another seed (another worker) the same input signs otherwise. */
     assert_true(sg_device_input_sig(&a, key) != sg_device_input_sig(&a, key2));
 
     /* Any input the parse reads changes it. */
