@@ -73,6 +73,32 @@ ngx_http_session_guard_sg_str(ngx_str_t s)
 
 
 /*
+ * Whether the request header h is called name (a lower-case literal), in
+ * any case.  nginx keeps a lower-case copy of every request header name it
+ * parsed, HTTP/1.x, HTTP/2 and HTTP/3 alike, so one memcmp() of a length
+ * known at compile time does; a header that another module added without
+ * that copy is compared the slow way.
+ */
+#define ngx_http_session_guard_header_is(h, name)                            \
+    ngx_http_session_guard_header_is_n(h, (u_char *) name, sizeof(name) - 1)
+
+static ngx_inline ngx_uint_t
+ngx_http_session_guard_header_is_n(ngx_table_elt_t *h, u_char *name,
+    size_t len)
+{
+    if (h->key.len != len) {
+        return 0;
+    }
+
+    if (h->lowcase_key != NULL) {
+        return ngx_memcmp(h->lowcase_key, name, len) == 0;
+    }
+
+    return ngx_strncasecmp(h->key.data, name, len) == 0;
+}
+
+
+/*
  * The keys that recognise a repeated cookie value (SipHash) or device
  * (sg_fold.h) on a connection: random, drawn once per worker, never shown
  * (sg_siphash.h and sg_fold.h say why).  Should OpenSSL have no randomness
@@ -149,29 +175,21 @@ ngx_http_session_guard_device(ngx_http_request_t *r,
         for (i = 0; i < part->nelts; i++) {
             name = h[i].key;
 
-            if (name.len == 9
-                && ngx_strncasecmp(name.data, (u_char *) "sec-ch-ua", 9) == 0)
-            {
+            if (ngx_http_session_guard_header_is(&h[i], "sec-ch-ua")) {
                 ch_ua = &h[i];
 
-            } else if (name.len == 18
-                       && ngx_strncasecmp(name.data,
-                                          (u_char *) "sec-ch-ua-platform",
-                                          18) == 0)
+            } else if (ngx_http_session_guard_header_is(&h[i],
+                                                        "sec-ch-ua-platform"))
             {
                 ch_platform = &h[i];
 
-            } else if (name.len == 16
-                       && ngx_strncasecmp(name.data,
-                                          (u_char *) "sec-ch-ua-mobile",
-                                          16) == 0)
+            } else if (ngx_http_session_guard_header_is(&h[i],
+                                                        "sec-ch-ua-mobile"))
             {
                 ch_mobile = &h[i];
 
-            } else if (name.len == 15
-                       && ngx_strncasecmp(name.data,
-                                          (u_char *) "accept-language",
-                                          15) == 0)
+            } else if (ngx_http_session_guard_header_is(&h[i],
+                                                        "accept-language"))
             {
                 lang = &h[i];
             }
@@ -467,10 +485,7 @@ ngx_http_session_guard_cookie_sessions(ngx_http_request_t *r,
         h = part->elts;
 
         for (i = 0; i < part->nelts; i++) {
-            if (h[i].key.len == sizeof("Cookie") - 1
-                && ngx_strncasecmp(h[i].key.data, (u_char *) "Cookie",
-                                   sizeof("Cookie") - 1) == 0)
-            {
+            if (ngx_http_session_guard_header_is(&h[i], "cookie")) {
                 found += sg_cookie_find((const char *) h[i].value.data,
                                         h[i].value.len, name, m,
                                         NGX_HTTP_SG_SESSIONS_MAX + 1, &n);

@@ -270,6 +270,18 @@ is_deeply([map { tag_of($_)->{score} // '' } @rs[0, 2]], [0, 0],
 like(tag_of($rs[1])->{reasons} // '', qr/\bdevice_changed\b/,
      '... the other order alone is a changed device');
 
+# Header names in capitals are the same headers: the cookie still names the
+# session, and the language and User-Agent are still read.
+(my $chrome_caps = $CHROME) =~ s/^User-Agent:/USER-AGENT:/;
+@rs = $t->get_many([['/', @VICTIM, cookie => "sid=$sid4"],
+                    ['/', https => 1,
+                     headers => [$chrome_caps, 'ACCEPT-LANGUAGE: en-US,en;q=0.9',
+                                 "COOKIE: sid=$sid4"]]]);
+is(tag_of($rs[1])->{session} // '', tag_of($rs[0])->{session} // 'none',
+   'names in capitals: the same session');
+is(tag_of($rs[1])->{verdict} // '', 'ok', '... ok');
+is(tag_of($rs[1])->{score} // '', 0, '... the same device, the same language');
+
 my $sid5 = login(@VICTIM);
 @rs = $t->get_many([['/', @VICTIM],
                     ['/', https => 1, headers => [$FIREFOX_MAC,
