@@ -27,7 +27,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
+
+#include "sg_bytes.h"
 
 #define SG_FOLD_SEED_LEN 32
 
@@ -35,37 +36,6 @@ typedef struct {
     uint64_t h;
     uint64_t k0, k1, k2, k3;
 } sg_fold_t;
-
-/* A little-endian word at p, whatever the alignment. */
-static inline uint64_t
-sg_fold_le64(const uint8_t *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t w;
-
-    memcpy(&w, p, sizeof(w));
-    return w;
-#else
-    return (uint64_t) p[0] | (uint64_t) p[1] << 8 | (uint64_t) p[2] << 16 |
-           (uint64_t) p[3] << 24 | (uint64_t) p[4] << 32 |
-           (uint64_t) p[5] << 40 | (uint64_t) p[6] << 48 |
-           (uint64_t) p[7] << 56;
-#endif
-}
-
-static inline uint64_t
-sg_fold_le32(const uint8_t *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint32_t w;
-
-    memcpy(&w, p, sizeof(w));
-    return w;
-#else
-    return (uint64_t) p[0] | (uint64_t) p[1] << 8 | (uint64_t) p[2] << 16 |
-           (uint64_t) p[3] << 24;
-#endif
-}
 
 /* The two halves of a * b, folded, in 32-bit pieces (for compilers without
  * a 128-bit type; the unit test holds it to the other). */
@@ -109,10 +79,10 @@ sg_fold_rot32(uint64_t h)
 static inline void
 sg_fold_init(sg_fold_t *f, const uint8_t seed[SG_FOLD_SEED_LEN])
 {
-    f->k0 = sg_fold_le64(seed);
-    f->k1 = sg_fold_le64(seed + 8);
-    f->k2 = sg_fold_le64(seed + 16);
-    f->k3 = sg_fold_le64(seed + 24);
+    f->k0 = sg_le64(seed);
+    f->k1 = sg_le64(seed + 8);
+    f->k2 = sg_le64(seed + 16);
+    f->k3 = sg_le64(seed + 24);
     f->h = f->k0 ^ f->k3;
 }
 
@@ -130,16 +100,16 @@ sg_fold_field(sg_fold_t *f, const void *data, size_t len)
     size_t         n = len;
 
     for (; n > 16; p += 16, n -= 16) {
-        h = sg_fold_mul(sg_fold_le64(p) ^ f->k0 ^ h,
-                        sg_fold_le64(p + 8) ^ f->k1 ^ sg_fold_rot32(h));
+        h = sg_fold_mul(sg_le64(p) ^ f->k0 ^ h,
+                        sg_le64(p + 8) ^ f->k1 ^ sg_fold_rot32(h));
     }
 
     if (n > 8) {
-        a = sg_fold_le64(p);
-        b = sg_fold_le64(p + n - 8);
+        a = sg_le64(p);
+        b = sg_le64(p + n - 8);
 
     } else if (n >= 4) {
-        a = sg_fold_le32(p) << 32 | sg_fold_le32(p + n - 4);
+        a = sg_le32(p) << 32 | sg_le32(p + n - 4);
         b = 0;
 
     } else if (n > 0) {

@@ -2,26 +2,10 @@
 
 #include <string.h>
 
+#include "sg_bytes.h"
+
 
 #define SG_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-
-/* A little-endian word at p, whatever the alignment: one load here. */
-static inline uint64_t
-sg_siphash_le64(const uint8_t *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t w;
-
-    memcpy(&w, p, sizeof(w));
-    return w;
-#else
-    return (uint64_t) p[0] | (uint64_t) p[1] << 8 | (uint64_t) p[2] << 16 |
-           (uint64_t) p[3] << 24 | (uint64_t) p[4] << 32 |
-           (uint64_t) p[5] << 40 | (uint64_t) p[6] << 48 |
-           (uint64_t) p[7] << 56;
-#endif
-}
 
 
 #define SG_SIPROUND(v0, v1, v2, v3) \
@@ -82,7 +66,7 @@ sg_siphash_words(sg_siphash_t *s, const uint8_t *p, size_t n)
     uint64_t v0 = s->v0, v1 = s->v1, v2 = s->v2, v3 = s->v3, m;
 
     for (; n; n--, p += 8) {
-        m = sg_siphash_le64(p);
+        m = sg_le64(p);
         SG_SIPABSORB(v0, v1, v2, v3, m, s->c);
     }
 
@@ -111,7 +95,7 @@ void
 sg_siphash_init(sg_siphash_t *s, const uint8_t key[SG_SIPHASH_KEY_LEN],
                 unsigned c, unsigned d)
 {
-    uint64_t k0 = sg_siphash_le64(key), k1 = sg_siphash_le64(key + 8);
+    uint64_t k0 = sg_le64(key), k1 = sg_le64(key + 8);
 
     s->v0 = k0 ^ 0x736f6d6570736575ULL;
     s->v1 = k1 ^ 0x646f72616e646f6dULL;
