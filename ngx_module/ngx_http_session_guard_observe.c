@@ -99,8 +99,9 @@ ngx_http_session_guard_header_is_n(ngx_table_elt_t *h, u_char *name,
 
 
 /*
- * The keys that recognise a repeated cookie value (SipHash) or device
- * (sg_fold.h) on a connection: random, drawn once per worker, never shown
+ * The keys that recognise a repeated cookie value (SipHash, the first
+ * SG_SIPHASH_KEY_LEN bytes) or device (sg_fold.h, the seed after them) on a
+ * connection: random, drawn once per worker, never shown
  * (sg_siphash.h and sg_fold.h say why).  Should OpenSSL have no randomness
  * to give, the pid and the time still make them keys no client chose.
  */
@@ -123,13 +124,6 @@ ngx_http_session_guard_repeat_keys(void)
     }
 
     return keys;
-}
-
-
-static const uint8_t *
-ngx_http_session_guard_repeat_key(void)
-{
-    return ngx_http_session_guard_repeat_keys();
 }
 
 
@@ -413,7 +407,7 @@ ngx_http_session_guard_key(ngx_http_request_t *r,
     uint64_t                            sig;
     ngx_http_session_guard_last_key_t  *last;
 
-    sig = sg_siphash13(ngx_http_session_guard_repeat_key(), value, len);
+    sig = sg_siphash13(ngx_http_session_guard_repeat_keys(), value, len);
 
     last = ngx_http_session_guard_conn_data(r,
                ngx_http_session_guard_key_cleanup,
